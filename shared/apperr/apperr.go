@@ -116,5 +116,11 @@ func As(err error) *Error {
 	return &Error{Kind: Internal, Code: "internal_error", Message: "internal error", Err: err}
 }
 
-// KindOf returns the Kind of err, Internal when err carries none.
-func KindOf(err error) Kind { return As(err).Kind }
+// KindOf returns the Kind of err, Internal when err carries none. Check
+// err != nil first: a nil error has no kind and KindOf(nil) is Internal too.
+func KindOf(err error) Kind {
+	if err == nil {
+		return Internal
+	}
+	return As(err).Kind
+}

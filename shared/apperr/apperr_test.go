@@ -37,3 +37,16 @@ func TestKindNames(t *testing.T) {
 		t.Fatal("As(nil) must be nil")
 	}
 }
+
+func TestHTTPStatusCoversEveryKind(t *testing.T) {
+	want := map[Kind]int{
+		Internal: 500, Invalid: 400, Unauthenticated: 401, Forbidden: 403, NotFound: 404,
+		Conflict: 409, RateLimited: 429, BudgetExhausted: 429, Unavailable: 503, TooLarge: 413,
+		UpstreamFailed: 502, UpstreamTimeout: 504, Unprocessable: 422,
+	}
+	for k := Internal; k <= Unprocessable; k++ {
+		if got := k.HTTPStatus(); got != want[k] {
+			t.Errorf("%v: status %d want %d", k, got, want[k])
+		}
+	}
+}

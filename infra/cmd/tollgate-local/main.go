@@ -1,0 +1,123 @@
+// Command tollgate-local runs the whole system on one machine (`make run`):
+// the local AWS stack with its enforcing endpoint, every HTTP function on
+// one port, the built-in mock provider, and a seeded demo org whose URL and
+// key go to .local/demo.env. It stays in the foreground until Ctrl-C and
+// stops everything it started.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/tollgate-dev/tollgate/infra/demo"
+	"github.com/tollgate-dev/tollgate/infra/localstack"
+	"github.com/tollgate-dev/tollgate/shared/gateway"
+	"github.com/tollgate-dev/tollgate/shared/logging"
+)
+
+func main() {
+	addr := flag.String("addr", envOr("TOLLGATE_ADDR", "127.0.0.1:8787"), "address to serve the functions on")
+	verbose := flag.Bool("v", false, "log every request")
+	flag.Parse()
+	level := slog.LevelWarn
+	if *verbose {
+		level = slog.LevelInfo
+	}
+	logger := logging.New(os.Stderr, level)
+	if err := run(*addr, logger); err != nil {
+		fmt.Fprintln(os.Stderr, "tollgate-local:", err)
+		os.Exit(1)
+	}
+}
+
+func run(addr string, logger *slog.Logger) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	started := time.Now()
+	root, err := localstack.RepoRoot()
+	if err != nil {
+		return err
+	}
+	stack, err := localstack.Start(ctx, localstack.Options{Logger: logger})
+	if err != nil {
+		return err
+	}
+	defer stack.Close()
+
+	fn, err := stack.RoleConfig(ctx, "GatewayFunctionRole")
+	if err != nil {
+		return err
+	}
+	gw, err := gateway.Assemble(fn, gateway.Settings{
+		Table: stack.TableName, TenantRoleARN: stack.TenantRoleARN, KMSKeyARN: stack.KeyARN,
+		MockEnabled: true, HoldFor: 16 * time.Minute,
+	}, logger)
+	if err != nil {
+		return err
+	}
+	d, err := demo.Seed(ctx, stack)
+	if err != nil {
+		return err
+	}
+
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (set TOLLGATE_ADDR to change it): %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/v1/", gw)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("serve", "error", err)
+			stop()
+		}
+	}()
+	base := "http://" + l.Addr().String() + "/v1"
+	envPath := filepath.Join(root, ".local", "demo.env")
+	if err := demo.WriteEnv(envPath, base, d); err != nil {
+		return err
+	}
+
+	fmt.Printf(`Tollgate is running locally (ready in %s).
+
+  gateway (OpenAI-compatible)  %s
+  AWS endpoint (enforcing)     %s   DynamoDB, KMS, STS and SQS, with TenantRole enforced
+  DynamoDB Local               %s
+  moto (KMS, SQS, STS)         %s
+  demo org / workspace         %s / %s
+  demo key and URL             %s
+
+Try it:
+  source .local/demo.env
+  curl -s $TOLLGATE_URL/chat/completions -H "Authorization: Bearer $TOLLGATE_API_KEY" \
+    -H 'Content-Type: application/json' -d '{"model":"default","messages":[{"role":"user","content":"hello"}]}'
+
+Ctrl-C stops everything.
+`, time.Since(started).Round(10*time.Millisecond), base, stack.Endpoint, stack.DynamoDBURL, stack.MotoURL,
+		d.Org, d.Workspace, envPath)
+
+	<-ctx.Done()
+	fmt.Println("\nstopping…")
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return srv.Shutdown(sctx)
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}

@@ -1,0 +1,78 @@
+package workspace
+
+import (
+	"strings"
+
+	"github.com/tollgate-dev/tollgate/shared/pricing"
+)
+
+// Sort keys and key builders.
+const (
+	skOrg        = "ORG"
+	skSettings   = "SETTINGS"
+	skAliasPre   = "ALIAS#"
+	skConnPre    = "CONN#"
+	defaultRedac = 30
+	defaultRet   = 90
+)
+
+// OrgPK is an org's own partition.
+func OrgPK(org string) string { return "ORG#" + org }
+
+// PK is a workspace's partition.
+func PK(org, ws string) string { return "ORG#" + org + "#WS#" + ws }
+
+type orgItem struct {
+	PK             string                   `dynamodbav:"pk"`
+	SK             string                   `dynamodbav:"sk"`
+	Name           string                   `dynamodbav:"name"`
+	MonthlyCap     int64                    `dynamodbav:"monthly_cap_nano"`
+	PriceOverrides map[string]pricing.Price `dynamodbav:"price_overrides,omitempty"`
+}
+
+type settingsItem struct {
+	PK                  string   `dynamodbav:"pk"`
+	SK                  string   `dynamodbav:"sk"`
+	Name                string   `dynamodbav:"name"`
+	MonthlyCap          int64    `dynamodbav:"monthly_cap_nano"`
+	RPM                 int64    `dynamodbav:"rpm"`
+	TPM                 int64    `dynamodbav:"tpm"`
+	MaxOutputTokens     int64    `dynamodbav:"max_output_tokens"`
+	AllowedModels       []string `dynamodbav:"allowed_models,omitempty"`
+	StoreContentAllowed bool     `dynamodbav:"store_content_allowed"`
+	RedactAfterDays     int64    `dynamodbav:"redact_after_days"`
+	RetentionDays       int64    `dynamodbav:"retention_days"`
+}
+
+type aliasItem struct {
+	PK      string   `dynamodbav:"pk"`
+	SK      string   `dynamodbav:"sk"`
+	Name    string   `dynamodbav:"name"`
+	Version int64    `dynamodbav:"version"`
+	Targets []string `dynamodbav:"targets"`
+}
+
+type connItem struct {
+	PK              string `dynamodbav:"pk"`
+	SK              string `dynamodbav:"sk"`
+	Name            string `dynamodbav:"name"`
+	Kind            string `dynamodbav:"kind"`
+	BaseURL         string `dynamodbav:"base_url,omitempty"`
+	Region          string `dynamodbav:"region,omitempty"`
+	APIVersion      string `dynamodbav:"api_version,omitempty"`
+	SealedKey       string `dynamodbav:"sealed_key,omitempty"`
+	AccessKeyID     string `dynamodbav:"access_key_id,omitempty"`
+	SealedAWSSecret string `dynamodbav:"sealed_aws_secret,omitempty"`
+	Last4           string `dynamodbav:"last4,omitempty"`
+	Fingerprint     string `dynamodbav:"fingerprint,omitempty"`
+}
+
+// ParseTarget splits "connection/model". Model names may themselves hold
+// slashes (Together's "meta-llama/Llama-3-8b"), so only the first counts.
+func ParseTarget(s string) (Target, bool) {
+	conn, model, ok := strings.Cut(s, "/")
+	if !ok || conn == "" || model == "" {
+		return Target{}, false
+	}
+	return Target{Connection: conn, Model: model}, true
+}
