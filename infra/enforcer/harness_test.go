@@ -22,6 +22,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -269,8 +271,22 @@ func (h *harness) cfg(creds aws.Credentials) aws.Config {
 		Region:       testRegion,
 		Credentials:  credentials.StaticCredentialsProvider{Value: creds},
 		BaseEndpoint: aws.String(h.srv.URL),
-		Retryer:      func() aws.Retryer { return aws.NopRetryer{} },
+		Retryer:      connectionRetryer,
 	}
+}
+
+// connectionRetryer retries only connection errors, quickly. The SDK's own
+// standard retryer does the same for the client-side race of
+// aws/aws-sdk-go-v2#2737 (a pooled connection closed by the transport's
+// write loop while the response is read); everything else must surface at
+// once so a refusal is seen as the enforcer sent it.
+func connectionRetryer() aws.Retryer {
+	return retry.NewStandard(func(o *retry.StandardOptions) {
+		o.MaxAttempts = 3
+		o.Retryables = []retry.IsErrorRetryable{retry.RetryableConnectionError{}}
+		o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return time.Millisecond, nil })
+		o.RateLimiter = ratelimit.None
+	})
 }
 
 func (h *harness) operator() aws.Config {

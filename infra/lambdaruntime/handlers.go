@@ -44,34 +44,33 @@ func (s *Server) handleResponse(w http.ResponseWriter, r *http.Request) {
 	}
 	defer s.forget(p)
 
-	pr, pw := io.Pipe()
+	q := newChunkQueue()
 	inv := &Invocation{RequestID: p.id, ContentType: r.Header.Get("Content-Type")}
 	conn, _ := r.Context().Value(connKey{}).(net.Conn)
-	inv.Body = &responseBody{pipe: pr, conn: conn, inv: inv}
-	if !p.deliver(inv, pw) {
+	inv.Body = &responseBody{queue: q, conn: conn, inv: inv}
+	if !p.deliver(inv, q) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		writeAccepted(w)
 		return
 	}
-	if err := relay(pw, r.Body); err != nil {
+	if err := relay(q, r.Body); err != nil {
 		inv.settle(err)
-		_ = pw.CloseWithError(err)
+		q.end(err)
 		return
 	}
 	inv.settle(trailerError(r.Trailer))
-	_ = pw.Close()
+	q.end(nil)
 	writeAccepted(w)
 }
 
-// relay copies src to dst one read at a time; io.Pipe hands each write to
-// the reader whole, so the invoker sees the function's chunks as they come.
-func relay(dst *io.PipeWriter, src io.Reader) error {
+// relay hands each read of the function's POST to the invoker as one chunk.
+func relay(dst *chunkQueue, src io.Reader) error {
 	buf := make([]byte, 32<<10)
 	for {
 		n, err := src.Read(buf)
 		if n > 0 {
-			if _, werr := dst.Write(buf[:n]); werr != nil {
-				return fmt.Errorf("deliver response chunk: %w", werr)
+			if perr := dst.push(buf[:n]); perr != nil {
+				return fmt.Errorf("deliver response chunk: %w", perr)
 			}
 		}
 		if errors.Is(err, io.EOF) {
@@ -92,11 +91,13 @@ func (s *Server) handleInvocationError(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.forget(p)
+	inv := &Invocation{RequestID: p.id, ContentType: r.Header.Get("Content-Type"), Body: http.NoBody}
 	payload, err := io.ReadAll(io.LimitReader(r.Body, maxErrorBytes))
 	if err != nil {
+		inv.settle(fmt.Errorf("read error document: %w", err))
+		p.deliver(inv, nil)
 		return
 	}
-	inv := &Invocation{RequestID: p.id, ContentType: r.Header.Get("Content-Type"), Body: http.NoBody}
 	inv.settle(parseFunctionError(r.Header.Get(headerErrorType), payload))
 	p.deliver(inv, nil)
 	writeAccepted(w)
@@ -106,6 +107,7 @@ func (s *Server) handleInvocationError(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleInitError(w http.ResponseWriter, r *http.Request) {
 	payload, err := io.ReadAll(io.LimitReader(r.Body, maxErrorBytes))
 	if err != nil {
+		s.failInit(fmt.Errorf("read init error document: %w", err))
 		return
 	}
 	s.failInit(parseFunctionError(r.Header.Get(headerErrorType), payload))

@@ -23,9 +23,10 @@ type Invocation struct {
 	RequestID   string // Lambda-Runtime-Aws-Request-Id
 	ContentType string // of the response, e.g. application/vnd.awslambda.http-integration-response
 	// Body is the response as it arrives: each Read returns bytes from at
-	// most one read of the function's POST, so chunk boundaries show. It
-	// applies back-pressure to the function, as Lambda does. Closing it
-	// before the end cuts the function's POST short.
+	// most one read of the function's POST, so chunk boundaries show. Up to
+	// 16 MiB is held for a slow reader; past that the function waits, as
+	// Lambda applies back-pressure. Closing it before the end cuts the
+	// function's POST short.
 	Body io.ReadCloser
 
 	mu      sync.Mutex
@@ -63,24 +64,23 @@ func (inv *Invocation) isSettled() bool {
 
 // responseBody is Invocation.Body for a streamed response.
 type responseBody struct {
-	pipe *io.PipeReader
-	conn net.Conn // the function's POST connection
-	inv  *Invocation
+	queue *chunkQueue
+	conn  net.Conn // the function's POST connection
+	inv   *Invocation
 }
 
-func (b *responseBody) Read(p []byte) (int, error) { return b.pipe.Read(p) }
+func (b *responseBody) Read(p []byte) (int, error) { return b.queue.Read(p) }
 
-// Close stops delivery; if the function is still sending, its connection is
-// closed so its POST fails, as it would when Lambda stops reading.
+// Close stops delivery. If the function is still sending, its connection is
+// closed so that its POST fails, as when Lambda stops reading; a Go runtime
+// client notices at its next write.
 func (b *responseBody) Close() error {
-	err := b.pipe.CloseWithError(errInvokerClosed)
+	b.queue.drop()
 	if !b.inv.isSettled() && b.conn != nil {
 		_ = b.conn.Close()
 	}
-	return err
+	return nil
 }
-
-var errInvokerClosed = errors.New("lambdaruntime: invoker closed the response body")
 
 // pending is an event from Invoke until its answer is delivered. answered is
 // guarded by Server.mu; the rest by mu.
@@ -94,11 +94,11 @@ type pending struct {
 
 	mu        sync.Mutex
 	abandoned bool
-	stream    *io.PipeWriter
+	stream    *chunkQueue
 }
 
 // deliver hands inv to the waiting Invoke; false means Invoke gave up.
-func (p *pending) deliver(inv *Invocation, stream *io.PipeWriter) bool {
+func (p *pending) deliver(inv *Invocation, stream *chunkQueue) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.abandoned {
@@ -126,7 +126,7 @@ func (p *pending) abort(err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.stream != nil {
-		_ = p.stream.CloseWithError(err)
+		p.stream.end(err)
 	}
 }
 

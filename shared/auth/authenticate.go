@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/tollgate-dev/tollgate/shared/apperr"
+	"github.com/tollgate-dev/tollgate/shared/flight"
 )
 
 // Principal is an authenticated caller.
@@ -53,9 +54,10 @@ type Config struct {
 
 // Authenticator checks tokens. It is safe for concurrent use.
 type Authenticator struct {
-	cfg   Config
-	mu    sync.Mutex
-	cache map[string]cached // by token hash, never by token
+	cfg    Config
+	mu     sync.Mutex
+	cache  map[string]cached // by token hash, never by token
+	flight flight.Group[string, *Principal]
 }
 
 type cached struct {
@@ -116,7 +118,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, token string) (*Princi
 	c, ok := a.cache[hash]
 	a.mu.Unlock()
 	if !ok || now.Sub(c.fetched) >= a.cfg.CacheTTL || now.Before(c.fetched) {
-		p, err := a.lookup(ctx, hash)
+		p, err := a.flight.Do(ctx, hash, func() (*Principal, error) { return a.lookup(ctx, hash) })
 		if err != nil {
 			return nil, err
 		}

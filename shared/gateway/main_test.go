@@ -21,6 +21,7 @@ import (
 	"github.com/tollgate-dev/tollgate/shared/gateway"
 	"github.com/tollgate-dev/tollgate/shared/id"
 	"github.com/tollgate-dev/tollgate/shared/logging"
+	"github.com/tollgate-dev/tollgate/shared/pricing"
 	"github.com/tollgate-dev/tollgate/shared/provider/mock"
 	"github.com/tollgate-dev/tollgate/shared/secrets"
 	"github.com/tollgate-dev/tollgate/shared/tenant"
@@ -122,7 +123,7 @@ func newEnv(t *testing.T, opts ...option) *env {
 	gs := gateway.Settings{
 		Table: stack.TableName, TenantRoleARN: stack.TenantRoleARN, KMSKeyARN: stack.KeyARN,
 		MockEnabled: true, AllowLoopback: []string{u.Host}, BudgetTimeout: 500 * time.Millisecond,
-		RevocationDelay: time.Second,
+		RevocationDelay: time.Second, SettingsTTL: time.Nanosecond, // tests change settings between calls
 	}
 	if e.fnConfigs != nil {
 		e.fnConfigs(&gs)
@@ -139,7 +140,13 @@ func newEnv(t *testing.T, opts ...option) *env {
 	}
 	e.store = workspace.NewStore(workspace.Config{Table: stack.TableName})
 	e.gate = budget.New(budget.Config{Table: stack.TableName})
-	must(t, e.store.PutOrg(ctx, e.scoped.DynamoDB, e.org, workspace.Org{Name: "org"}))
+	// The loopback upstream serves the mock's models under an
+	// OpenAI-compatible connection: like any such model, they need a price.
+	loopPrice := pricing.Price{Input: 150_000, CachedRead: 75_000, Output: 600_000, MaxOutput: 4_096}
+	must(t, e.store.PutOrg(ctx, e.scoped.DynamoDB, e.org, workspace.Org{Name: "org", PriceOverrides: map[string]pricing.Price{
+		"loop/mock-small": loopPrice, "loop/mock-down": loopPrice, "loop/mock-throttled": loopPrice, "loop/mock-broken": loopPrice,
+		"nokey/mock-small": loopPrice,
+	}}))
 	must(t, e.store.PutSettings(ctx, e.scoped.DynamoDB, e.org, e.ws, e.settings))
 	sealed, err := secrets.New(secrets.Config{Table: stack.TableName, KMSKeyARN: stack.KeyARN}).Seal(ctx,
 		secrets.Scope{Org: e.org, DynamoDB: e.scoped.DynamoDB, KMS: e.scoped.KMS},

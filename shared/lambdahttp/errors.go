@@ -47,10 +47,7 @@ func errorBody(e *apperr.Error) []byte {
 	if e.Kind == apperr.Internal {
 		body.Error.Type = "server_error"
 	}
-	b, err := json.Marshal(body)
-	if err != nil {
-		return []byte(`{"error":{"message":"internal error","type":"server_error","code":"internal_error"}}`)
-	}
+	b, _ := json.Marshal(body) // strings only: cannot fail
 	return b
 }
 

@@ -5,14 +5,19 @@ import (
 	"strings"
 )
 
-// trigger is one hint literal (lower case) and the rules it enables.
+// trigger is one hint literal (lower case), the bytes that may follow it
+// (any, when empty) and the rules it enables.
 type trigger struct {
-	lit  string
-	mask uint64
+	lit    string
+	follow string
+	mask   uint64
 }
 
-// prefilter finds which rules can match a text by scanning it once for their
-// hint literals. It is built at start-up and never changed.
+// maxRules is the number of rules a prefilter mask can hold.
+const maxRules = 64
+
+// prefilter finds where rules can match a text by looking for their hint
+// literals. It is built at start-up and never changed.
 type prefilter struct {
 	// pairs is a bitmap over the first two bytes of every hint, in every
 	// combination of case, so most positions of a text are rejected with one
@@ -24,24 +29,27 @@ type prefilter struct {
 }
 
 // newPrefilter indexes the hints of rs. Rules are bits of a uint64 mask, so
-// there can be at most 64; more is a programming error caught at start-up.
+// there can be at most maxRules; more is a programming error caught at
+// start-up.
 func newPrefilter(rs []rule) *prefilter {
-	if len(rs) > 64 {
-		panic(fmt.Sprintf("scrub: %d rules, at most 64 fit the prefilter mask", len(rs)))
+	if len(rs) > maxRules {
+		panic(fmt.Sprintf("scrub: %d rules, at most %d fit the prefilter mask", len(rs), maxRules))
 	}
-	masks := map[string]uint64{}
-	var order []string
+	type key struct{ lit, follow string }
+	masks := map[key]uint64{}
+	var order []key
 	for i, r := range rs {
 		for _, h := range r.hints {
-			h = strings.ToLower(h)
-			if _, ok := masks[h]; !ok {
-				order = append(order, h)
+			k := key{strings.ToLower(h), r.follow}
+			if _, ok := masks[k]; !ok {
+				order = append(order, k)
 			}
-			masks[h] |= 1 << i
+			masks[k] |= 1 << i
 		}
 	}
 	p := &prefilter{}
-	for _, h := range order {
+	for _, hk := range order {
+		h := hk.lit
 		if len(h) < 2 {
 			panic(fmt.Sprintf("scrub: hint %q is shorter than 2 bytes", h))
 		}
@@ -51,7 +59,7 @@ func newPrefilter(rs []rule) *prefilter {
 				p.pairs[k/64] |= 1 << (k % 64)
 			}
 		}
-		t := trigger{lit: h, mask: masks[h]}
+		t := trigger{lit: h, follow: hk.follow, mask: masks[hk]}
 		for _, c := range cases(h[0]) {
 			p.byFirst[c] = append(p.byFirst[c], t)
 		}
@@ -59,22 +67,27 @@ func newPrefilter(rs []rule) *prefilter {
 	return p
 }
 
-// scan returns the mask of rules whose hints occur in s.
-func (p *prefilter) scan(s string) uint64 {
+// maybe reports whether a hint can start with the bytes a, b. It is the
+// cheap test run at every position of a text.
+func (p *prefilter) maybe(a, b byte) bool {
+	k := pair(a, b)
+	return p.pairs[k/64]&(1<<(k%64)) != 0
+}
+
+// at returns the mask of rules with a hint starting at s[pos:].
+func (p *prefilter) at(s string, pos int) uint64 {
 	var mask uint64
-	for i := 0; i+1 < len(s); i++ {
-		if k := pair(s[i], s[i+1]); p.pairs[k/64]&(1<<(k%64)) == 0 {
-			continue
-		}
-		ts := p.byFirst[s[i]]
-		for j := range ts {
-			t := &ts[j]
-			if mask&t.mask != t.mask && hasFoldedPrefix(s[i:], t.lit) {
-				mask |= t.mask
-			}
+	for _, t := range p.byFirst[s[pos]] {
+		if hasFoldedPrefix(s[pos:], t.lit) && followed(s, pos+len(t.lit), t.follow) {
+			mask |= t.mask
 		}
 	}
 	return mask
+}
+
+// followed reports whether s[i] is one of follow, or follow is empty.
+func followed(s string, i int, follow string) bool {
+	return follow == "" || i < len(s) && strings.IndexByte(follow, s[i]) >= 0
 }
 
 // pair is the bitmap index of two adjacent bytes.

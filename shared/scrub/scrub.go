@@ -1,6 +1,7 @@
 package scrub
 
 import (
+	"math/bits"
 	"sort"
 	"strings"
 )
@@ -38,19 +39,45 @@ type span struct{ start, end, rule int }
 
 // find returns the spans to redact, sorted and merged so that no two overlap.
 // With first set it stops at the first span found and does not merge.
+//
+// Each rule is tried only where one of its hints occurs, and not again inside
+// text its previous match already consumed, so the work is proportional to
+// the text plus the matches, however long the text.
 func find(s string, first bool) []span {
-	mask := filter.scan(s)
-	if mask == 0 {
-		return nil
+	for pos := 0; pos+1 < len(s); pos++ {
+		if filter.maybe(s[pos], s[pos+1]) {
+			return findFrom(s, pos, first)
+		}
 	}
+	return nil
+}
+
+// findFrom is find from the first position where a hint may start. It is
+// split from find so that text without any hint never pays for its state.
+func findFrom(s string, pos int, first bool) []span {
 	var spans []span
-	for i := range rules {
-		if mask&(1<<i) == 0 {
+	var consumed [maxRules]int
+	for ; pos+1 < len(s); pos++ {
+		if !filter.maybe(s[pos], s[pos+1]) {
 			continue
 		}
-		spans = rules[i].appendSpans(spans, s, i)
-		if first && len(spans) > 0 {
-			return spans
+		mask := filter.at(s, pos)
+		for mask != 0 {
+			i := bits.TrailingZeros64(mask)
+			mask &= mask - 1
+			if pos < consumed[i] {
+				continue
+			}
+			sp, end, ok := rules[i].matchAt(s, pos)
+			consumed[i] = max(consumed[i], end)
+			if !ok {
+				continue
+			}
+			sp.rule = i
+			spans = append(spans, sp)
+			if first {
+				return spans
+			}
 		}
 	}
 	return merge(spans)

@@ -3,6 +3,7 @@ package scrub
 import (
 	"bufio"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -152,6 +153,12 @@ func TestStringShapes(t *testing.T) {
 		{"already redacted", "api_key=[REDACTED] token=[REDACTED:jwt]", "api_key=[REDACTED] token=[REDACTED:jwt]"},
 		{"hex digest alone", strings.Repeat("ab", 32), strings.Repeat("ab", 32)},
 		{"uuid", "6ba7b810-9dad-11d1-80b4-00c04fd430c8", "6ba7b810-9dad-11d1-80b4-00c04fd430c8"},
+		{"keyword repeated inside its own value",
+			"token=token=token=abcdefgh12 model=gpt-4o",
+			"token=[REDACTED:token] model=gpt-4o"},
+		{"secret deep in long text",
+			strings.Repeat("filler text; ", 10000) + "key " + tgk + strings.Repeat(" more", 10000),
+			strings.Repeat("filler text; ", 10000) + "key [REDACTED:tollgate_token]" + strings.Repeat(" more", 10000)},
 		{"multi-line PEM keeps surroundings",
 			"before\n-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\nafter",
 			"before\n[REDACTED:private_key]\nafter"},
@@ -163,6 +170,40 @@ func TestStringShapes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestHintsStartEveryMatch checks the invariant find relies on: every match
+// of a rule, searched for anywhere in the corpus, begins with one of the
+// rule's hints. A rule whose hints missed a form would silently skip it.
+func TestHintsStartEveryMatch(t *testing.T) {
+	var texts []string
+	for _, s := range credentials(t) {
+		texts = append(texts, s.input)
+	}
+	for _, l := range readLines(t, "testdata/clean.txt") {
+		texts = append(texts, l)
+	}
+	for _, r := range rules {
+		p := r.re.String()
+		free := regexp.MustCompile(strings.TrimSuffix(strings.TrimPrefix(p, "^(?:"), ")"))
+		for _, text := range texts {
+			for _, loc := range free.FindAllStringIndex(text, -1) {
+				if !startsWithHint(text[loc[0]:], r.hints, r.follow) {
+					t.Errorf("%s: match %q starts with none of %q followed by %q", r.kind, text[loc[0]:loc[1]], r.hints, r.follow)
+				}
+			}
+		}
+	}
+}
+
+func startsWithHint(s string, hints []string, follow string) bool {
+	for _, h := range hints {
+		if len(s) >= len(h) && strings.EqualFold(s[:len(h)], h) &&
+			(follow == "" || len(s) > len(h) && strings.IndexByte(follow, s[len(h)]) >= 0) {
+			return true
+		}
+	}
+	return false
 }
 
 func TestStringReturnsInputWhenClean(t *testing.T) {
@@ -205,6 +246,9 @@ func BenchmarkString(b *testing.B) {
 		"clean": `{"time":"2025-01-01T00:00:00Z","level":"INFO","msg":"request completed","org":"org_0123456789abcdefghjk","ws":"ws_abcdefghjkmnpqrstvwx","model":"gpt-4o-mini","provider":"openai","status":200,"latency_ms":412,"path":"/v1/chat/completions"}`,
 		"dirty": `upstream 401: {"error":{"message":"Incorrect API key provided: sk-proj-dIklvNPKki0_JAikVgVjdcQRMYgO1lv3ndcR4NLnqrvuS0qG3XVooanMn7NIYsP6SBc7p6YJRIT3BlbkFJICW9XSjdkFgZfDmFJtE","type":"invalid_request_error"}} Authorization: Bearer tgk_aB3aB3aB3aB3aB3aB3aB3aB3aB3aB3aB3aB3aB3x`,
 	}
+	// A large upstream error body with a few secrets far apart: the cost
+	// must stay proportional to the length.
+	inputs["large"] = strings.Repeat(inputs["clean"]+"\n", 2000) + inputs["dirty"] + strings.Repeat(inputs["clean"]+"\n", 2000)
 	for name, in := range inputs {
 		b.Run(name, func(b *testing.B) {
 			b.SetBytes(int64(len(in)))

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/tollgate-dev/tollgate/shared/apperr"
+	"github.com/tollgate-dev/tollgate/shared/flight"
 	"github.com/tollgate-dev/tollgate/shared/pricing"
 )
 
@@ -38,9 +39,10 @@ type Config struct {
 
 // Store loads and caches snapshots. It is safe for concurrent use.
 type Store struct {
-	cfg   Config
-	mu    sync.Mutex
-	cache map[string]cachedSnapshot
+	cfg    Config
+	mu     sync.Mutex
+	cache  map[string]cachedSnapshot
+	flight flight.Group[string, *Snapshot]
 }
 
 type cachedSnapshot struct {
@@ -75,7 +77,7 @@ func (s *Store) Load(ctx context.Context, db DB, org, ws string) (*Snapshot, err
 	if ok && now.Sub(c.fetched) < s.cfg.CacheTTL && !now.Before(c.fetched) {
 		return c.s, nil
 	}
-	snap, err := s.load(ctx, db, org, ws)
+	snap, err := s.flight.Do(ctx, key, func() (*Snapshot, error) { return s.load(ctx, db, org, ws) })
 	if err != nil {
 		return nil, err
 	}

@@ -97,6 +97,7 @@ type readOnlyBody struct {
 	io.ReadCloser
 }
 
+// Do sends req through the injected client with the adjustments above.
 func (b boundedClient) Do(req *http.Request) (*http.Response, error) {
 	if req.Body != nil && req.Body != http.NoBody {
 		r := *req
