@@ -25,10 +25,12 @@ func main() {
 	logger := logging.New(os.Stdout, level)
 
 	settings := gateway.Settings{
-		Table:           env.String("TOLLGATE_TABLE"),
-		TenantRoleARN:   env.String("TOLLGATE_TENANT_ROLE_ARN"),
-		KMSKeyARN:       env.String("TOLLGATE_KMS_KEY_ARN"),
-		MockEnabled:     env.Bool("TOLLGATE_ENABLE_MOCK", false),
+		Table:         env.String("TOLLGATE_TABLE"),
+		TenantRoleARN: env.String("TOLLGATE_TENANT_ROLE_ARN"),
+		KMSKeyARN:     env.String("TOLLGATE_KMS_KEY_ARN"),
+		MockEnabled:   env.Bool("TOLLGATE_ENABLE_MOCK", false),
+		// Loopback upstreams allowed over plain http: local stacks and tests only.
+		AllowLoopback:   env.List("TOLLGATE_ALLOW_LOOPBACK", nil),
 		RuntimeAPI:      env.StringOr("AWS_LAMBDA_RUNTIME_API", ""),
 		RevocationDelay: env.Duration("TOLLGATE_REVOCATION_DELAY", 10*time.Second),
 		SettingsTTL:     env.Duration("TOLLGATE_SETTINGS_TTL", 5*time.Second),

@@ -11,6 +11,8 @@ import (
 // physical resources that exist (created by the local stack, or read from a
 // deployed stack).
 type Env struct {
+	// StackName, Region and AccountID answer the pseudo parameters
+	// AWS::StackName, AWS::Region and AWS::AccountId.
 	StackName string
 	Region    string
 	AccountID string

@@ -195,3 +195,24 @@ func TestParseAuthorization(t *testing.T) {
 		}
 	}
 }
+
+// TestAmbiguousRequests: what two parsers could read differently is refused
+// before authorization.
+func TestAmbiguousRequests(t *testing.T) {
+	h := newHarness(t, projectTmpl)
+	creds, _ := h.tenant("org_a").Credentials.Retrieve(context.Background())
+	dup := []byte(`{"TableName":"` + tableName + `","Key":{"pk":{"S":"ORG#org_a"},"sk":{"S":"P"}},"Key":{"pk":{"S":"ORG#org_b"},"sk":{"S":"P"}}}`)
+	resp := h.signedRequest(creds, "dynamodb", "POST", "/", jsonHeader("DynamoDB_20120810.GetItem", "1.0"), dup, nil)
+	if resp.status != 400 || !strings.Contains(string(resp.body), "SerializationException") {
+		t.Fatalf("duplicate key: %d %s", resp.status, resp.body)
+	}
+	gw, _ := h.gateway().Credentials.Retrieve(context.Background())
+	form := "Action=AssumeRole&Version=2011-06-15&RoleArn=" + tenantARN + "&RoleSessionName=x1&Tags.member.1.Key=org&Tags.member.1.Value=org_a&Tags.member.1.Value=org_b"
+	resp = h.signedRequest(gw, "sts", "POST", "/", formHeader(), []byte(form), nil)
+	if resp.status != 400 || !strings.Contains(string(resp.body), "ValidationError") {
+		t.Fatalf("repeated parameter: %d %s", resp.status, resp.body)
+	}
+	if h.ddb.count() != 0 {
+		t.Fatal("an ambiguous request was forwarded")
+	}
+}

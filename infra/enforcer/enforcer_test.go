@@ -253,3 +253,35 @@ func TestSessionStoreBounded(t *testing.T) {
 		}
 	}
 }
+
+func TestUnmappedOperations(t *testing.T) {
+	h := newHarness(t, projectTmpl)
+	op := aws.Credentials{AccessKeyID: operatorCreds.AccessKeyID, SecretAccessKey: operatorCreds.SecretAccessKey}
+	tenant, _ := h.tenant("org_a").Credentials.Retrieve(context.Background())
+	tests := []struct {
+		name    string
+		creds   aws.Credentials
+		service string
+		target  string
+		status  int
+	}{
+		{"operator, unmapped DynamoDB operation", op, "dynamodb", "DynamoDB_20120810.DescribeGlobalTable", 200},
+		{"tenant, unmapped DynamoDB operation", tenant, "dynamodb", "DynamoDB_20120810.DescribeGlobalTable", 400},
+		{"tenant, another API signed for dynamodb", tenant, "dynamodb", "DynamoDBStreams_20120810.GetRecords", 400},
+		{"tenant, KMS target signed for dynamodb", tenant, "dynamodb", "TrentService.Decrypt", 400},
+		{"operator, any service", op, "events", "AWSEvents.PutEvents", 200},
+		{"tenant, a service its role does not grant", tenant, "events", "AWSEvents.PutEvents", 400},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			before := h.ddb.count() + h.moto.count()
+			resp := h.signedRequest(tc.creds, tc.service, "POST", "/", jsonHeader(tc.target, "1.1"), []byte(`{}`), nil)
+			if resp.status != tc.status {
+				t.Fatalf("status %d: %s", resp.status, resp.body)
+			}
+			if forwarded := h.ddb.count() + h.moto.count() - before; (tc.status == 200) != (forwarded == 1) {
+				t.Fatalf("forwarded %d", forwarded)
+			}
+		})
+	}
+}

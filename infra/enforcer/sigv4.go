@@ -80,6 +80,7 @@ type signatureError struct {
 	expired bool
 }
 
+// Error returns the message AWS gives for the same refusal.
 func (e *signatureError) Error() string { return e.msg }
 
 const mismatchMsg = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."

@@ -148,6 +148,16 @@ func (c Condition) holds(ctx context, varsEnabled bool) bool {
 	}
 
 	pols := c.policyValues(ctx, varsEnabled)
+	if c.base.negated {
+		// A negated comparison against a value whose variable has no
+		// value does not hold: IAM treats the statement as not applying,
+		// rather than "null is unequal to everything".
+		for _, pv := range pols {
+			if pv.null {
+				return false
+			}
+		}
+	}
 	// matchOne: does one request value satisfy the operator?
 	matchOne := func(v string) bool {
 		m := c.anyPolicyMatch(pols, v)

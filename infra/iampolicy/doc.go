@@ -30,9 +30,12 @@
 //   - Policy variables (${aws:PrincipalTag/org}, with an optional default
 //     ${key, 'default'}) are substituted in Resource and in string and ARN
 //     condition values, only under Version 2012-10-17. A variable with no
-//     single value in the request is null: the policy value containing it
-//     equals and matches nothing. ${*}, ${?} and ${$} stand for the literal
-//     characters; substituted text is always literal, never a wildcard.
+//     single value in the request makes its comparison fail: under a
+//     positive operator that policy value matches nothing (other listed
+//     values may still match); under a negated operator the condition does
+//     not hold; in Resource the pattern matches no resource. ${*}, ${?} and
+//     ${$} stand for the literal characters; substituted text is always
+//     literal, never a wildcard.
 //
 // Operators outside the supported set (Date*, IpAddress, Binary*) are rejected
 // when a policy is parsed, so an unsupported policy fails loudly instead of

@@ -15,6 +15,9 @@ const redacted = "[REDACTED]"
 // cleanAttr returns a with its key scrubbed and its value redacted, when the
 // key names a secret or hidden is set, or scrubbed otherwise.
 func cleanAttr(a slog.Attr, hidden bool) slog.Attr {
+	if a.Equal(slog.Attr{}) {
+		return a // slog drops empty attributes; keep it empty
+	}
 	a.Key = scrub.String(a.Key)
 	if hidden || secretKey(a.Key) {
 		return slog.String(a.Key, redacted)

@@ -7,8 +7,8 @@
 // []byte (logged as text, not base64, so the scrubber can read it), groups,
 // LogValuers (resolved first), and any other value, which is encoded as JSON
 // with every string in it scrubbed. A value that cannot be encoded as JSON is
-// logged as its %+v text, scrubbed. Attributes added with WithAttrs are
-// scrubbed once, when added.
+// logged as its %+v text, scrubbed. Keys and group names are scrubbed too.
+// Attributes added with WithAttrs are scrubbed once, when added.
 //
 // An attribute, struct field or map entry whose key names a secret
 // (authorization, api_key, password, token, cookie, provider_key, ...) has

@@ -181,6 +181,8 @@ func TestHandlerEdges(t *testing.T) {
 			"%!v(PANIC=String method: boom [REDACTED:anthropic_key])"},
 		{"named byte slice", nil, func(l *slog.Logger) { l.Info("m", "v", body("api_key=abc123")) }, "v", "api_key=[REDACTED:api_key]"},
 		{"duration", nil, func(l *slog.Logger) { l.Info("m", "v", slog.DurationValue(1500)) }, "v", float64(1500)},
+		{"empty attr dropped in secret group", nil, func(l *slog.Logger) { l.WithGroup("token").Info("m", slog.Attr{}, "a", 1) },
+			"token", map[string]any{"a": redacted}},
 		{"empty group name", nil, func(l *slog.Logger) { l.WithGroup("").Info("m", "a", "b") }, "a", "b"},
 		{"error joined", nil, func(l *slog.Logger) { l.Info("m", "err", errors.Join(errors.New("a"), errors.New("b"))) }, "err", "a\nb"},
 	}

@@ -4,8 +4,9 @@ package scrub
 // JSON-escaped quotes (\") appear when a JSON document is itself logged as a
 // string; Go's %v of a map or http.Header puts the value in brackets.
 const (
-	// sep is what joins a key to its value: "key": , key=, Key:[ ...
-	sep = `\\?["']?\s*[:=]\s*\[?`
+	// sep is what joins a key to its value on one line: "key": , key=,
+	// Key:[ ...
+	sep = `\\?["']?[ \t]*[:=][ \t]*\[?`
 	// openQuote is the optional quote before an unquoted value.
 	openQuote = `\\?["']?`
 	// bareStop are the delimiters of JSON, query strings, headers and Go's
@@ -23,7 +24,7 @@ func kvValue(extraStop string) string {
 // sepStart holds every byte that can follow a key in sep. Keyword rules
 // require one right after the keyword, so keys such as tokens_in or
 // api_key_id never cost a regular expression.
-const sepStart = "\\\"': =\t\n\f\r"
+const sepStart = "\\\"': =\t"
 
 // keyValue builds a rule for the value of any key whose name ends in one of
 // keywords (x-api-key, OPENAI_API_KEY, "SessionToken", client_secret): the

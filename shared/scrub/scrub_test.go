@@ -153,6 +153,7 @@ func TestStringShapes(t *testing.T) {
 		{"already redacted", "api_key=[REDACTED] token=[REDACTED:jwt]", "api_key=[REDACTED] token=[REDACTED:jwt]"},
 		{"hex digest alone", strings.Repeat("ab", 32), strings.Repeat("ab", 32)},
 		{"uuid", "6ba7b810-9dad-11d1-80b4-00c04fd430c8", "6ba7b810-9dad-11d1-80b4-00c04fd430c8"},
+		{"value never taken from the next line", "secret:\nnext: line", "secret:\nnext: line"},
 		{"keyword repeated inside its own value",
 			"token=token=token=abcdefgh12 model=gpt-4o",
 			"token=[REDACTED:token] model=gpt-4o"},

@@ -23,6 +23,7 @@ import (
 	"github.com/tollgate-dev/tollgate/infra/localstack"
 	"github.com/tollgate-dev/tollgate/shared/gateway"
 	"github.com/tollgate-dev/tollgate/shared/logging"
+	"github.com/tollgate-dev/tollgate/shared/provider/mock"
 )
 
 func main() {
@@ -61,6 +62,8 @@ func run(addr string, logger *slog.Logger) error {
 	gw, err := gateway.Assemble(fn, gateway.Settings{
 		Table: stack.TableName, TenantRoleARN: stack.TenantRoleARN, KMSKeyARN: stack.KeyARN,
 		MockEnabled: true, HoldFor: 16 * time.Minute,
+		// Realistic pacing, so streaming is visible in a terminal.
+		Mock: mock.Options{FirstByteDelay: 150 * time.Millisecond, ChunkDelay: 20 * time.Millisecond},
 	}, logger)
 	if err != nil {
 		return err
