@@ -15,9 +15,10 @@ type Group[K comparable, V any] struct {
 }
 
 type result[V any] struct {
-	done chan struct{}
-	v    V
-	err  error
+	done    chan struct{}
+	v       V
+	err     error
+	waiters int // callers sharing this load, for observability and tests
 }
 
 // Do returns the result of load for key, sharing one in-flight call among
@@ -29,6 +30,7 @@ func (g *Group[K, V]) Do(ctx context.Context, key K, load func() (V, error)) (V,
 		g.calls = make(map[K]*result[V])
 	}
 	if r, ok := g.calls[key]; ok {
+		r.waiters++
 		g.mu.Unlock()
 		select {
 		case <-r.done:

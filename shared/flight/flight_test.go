@@ -4,42 +4,57 @@ import (
 	"context"
 	"errors"
 	"sync"
-	"sync/atomic"
 	"testing"
 )
 
+// waitersOf reports how many callers are sharing key's in-flight load.
+func (g *Group[K, V]) waitersOf(key K) int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if r, ok := g.calls[key]; ok {
+		return r.waiters
+	}
+	return -1
+}
+
 func TestConcurrentCallersShareOneLoad(t *testing.T) {
 	var g Group[string, int]
-	var loads atomic.Int32
 	release := make(chan struct{})
-	var wg sync.WaitGroup
-	results := make([]int, 20)
 	started := make(chan struct{})
-	var once sync.Once
+	first := make(chan int)
+	go func() {
+		v, _ := g.Do(context.Background(), "k", func() (int, error) {
+			close(started)
+			<-release
+			return 42, nil
+		})
+		first <- v
+	}()
+	<-started
+	var wg sync.WaitGroup
+	results := make([]int, 19)
 	for i := range results {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			results[i], _ = g.Do(context.Background(), "k", func() (int, error) {
-				loads.Add(1)
-				once.Do(func() { close(started) })
-				<-release
-				return 42, nil
+				t.Error("a second load ran while the first was in flight")
+				return 0, nil
 			})
 		}()
 	}
-	<-started
+	for g.waitersOf("k") < len(results) {
+		// Spin until every caller has joined the blocked flight.
+	}
 	close(release)
 	wg.Wait()
+	if <-first != 42 {
+		t.Fatal("first caller lost its result")
+	}
 	for _, r := range results {
 		if r != 42 {
-			t.Fatalf("got %d", r)
+			t.Fatalf("a waiter got %d", r)
 		}
-	}
-	// Without sharing every caller loads (20); callers that arrive while the
-	// first load is blocked must share it.
-	if n := loads.Load(); n < 1 || n >= 20 {
-		t.Fatalf("loads = %d for 20 concurrent callers", n)
 	}
 	// After the flight lands, a new call loads again.
 	v, err := g.Do(context.Background(), "k", func() (int, error) { return 7, errors.New("x") })
@@ -51,15 +66,9 @@ func TestConcurrentCallersShareOneLoad(t *testing.T) {
 func TestWaiterStopsOnItsContext(t *testing.T) {
 	var g Group[string, int]
 	block := make(chan struct{})
-	go g.Do(context.Background(), "k", func() (int, error) { <-block; return 1, nil })
-	for {
-		g.mu.Lock()
-		n := len(g.calls)
-		g.mu.Unlock()
-		if n == 1 {
-			break
-		}
-	}
+	started := make(chan struct{})
+	go g.Do(context.Background(), "k", func() (int, error) { close(started); <-block; return 1, nil })
+	<-started
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := g.Do(ctx, "k", func() (int, error) { return 2, nil }); !errors.Is(err, context.Canceled) {
