@@ -100,27 +100,8 @@ func TestBootstrapStreamsThroughTheRuntimeAPI(t *testing.T) {
 	up := newGatedUpstream(t, providerKey, chunks)
 	connectUpstream(t, ctx, d, up.srv.URL, providerKey)
 
-	rt, err := lambdaruntime.Start()
-	must(t, err)
-	defer rt.Close()
-	fnCreds := roleCredentials(t, ctx, "GatewayFunctionRole")
-	u, _ := url.Parse(up.srv.URL)
-	cmd := exec.Command(bootstrap)
-	cmd.Env = []string{
-		"AWS_LAMBDA_RUNTIME_API=" + rt.Addr(), "_HANDLER=bootstrap", "AWS_LAMBDA_FUNCTION_NAME=gateway",
-		"AWS_REGION=" + localstack.Region, "AWS_ENDPOINT_URL=" + stack.Endpoint,
-		"AWS_ACCESS_KEY_ID=" + fnCreds.AccessKeyID, "AWS_SECRET_ACCESS_KEY=" + fnCreds.SecretAccessKey,
-		"AWS_SESSION_TOKEN=" + fnCreds.SessionToken,
-		"TOLLGATE_TABLE=" + stack.TableName, "TOLLGATE_TENANT_ROLE_ARN=" + stack.TenantRoleARN,
-		"TOLLGATE_KMS_KEY_ARN=" + stack.KeyARN, "TOLLGATE_ALLOW_LOOPBACK=" + u.Host,
-	}
-	var stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stderr, &stderr
-	must(t, cmd.Start())
-	defer func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	}()
+	rt, stderr, kill := startFunction(t, ctx, up.srv.URL)
+	defer kill()
 
 	inv, err := rt.Invoke(ctx, event(t, d.Token, `{"model":"gated/gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"count"}]}`))
 	if err != nil {
@@ -165,6 +146,33 @@ func TestBootstrapStreamsThroughTheRuntimeAPI(t *testing.T) {
 	}
 	if strings.Contains(stderr.String(), providerKey) || strings.Contains(stderr.String(), d.Token) {
 		t.Fatal("a secret reached the function's logs")
+	}
+}
+
+// startFunction runs the gateway bootstrap as Lambda would, with the
+// gateway role's credentials, against a fresh loopback Runtime API.
+func startFunction(t *testing.T, ctx context.Context, upstreamURL string) (*lambdaruntime.Server, *bytes.Buffer, func()) {
+	t.Helper()
+	rt, err := lambdaruntime.Start()
+	must(t, err)
+	fnCreds := roleCredentials(t, ctx, "GatewayFunctionRole")
+	u, _ := url.Parse(upstreamURL)
+	cmd := exec.Command(bootstrap)
+	cmd.Env = []string{
+		"AWS_LAMBDA_RUNTIME_API=" + rt.Addr(), "_HANDLER=bootstrap", "AWS_LAMBDA_FUNCTION_NAME=gateway",
+		"AWS_REGION=" + localstack.Region, "AWS_ENDPOINT_URL=" + stack.Endpoint,
+		"AWS_ACCESS_KEY_ID=" + fnCreds.AccessKeyID, "AWS_SECRET_ACCESS_KEY=" + fnCreds.SecretAccessKey,
+		"AWS_SESSION_TOKEN=" + fnCreds.SessionToken,
+		"TOLLGATE_TABLE=" + stack.TableName, "TOLLGATE_TENANT_ROLE_ARN=" + stack.TenantRoleARN,
+		"TOLLGATE_KMS_KEY_ARN=" + stack.KeyARN, "TOLLGATE_ALLOW_LOOPBACK=" + u.Host,
+	}
+	stderr := &bytes.Buffer{}
+	cmd.Stdout, cmd.Stderr = stderr, stderr
+	must(t, cmd.Start())
+	return rt, stderr, func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		rt.Close()
 	}
 }
 

@@ -197,10 +197,12 @@ func (s *Stack) RoleARN(logicalID string) (string, error) {
 
 func awsConfig(endpoint string, creds aws.CredentialsProvider) aws.Config {
 	return aws.Config{
-		Region:           Region,
-		Credentials:      aws.NewCredentialsCache(creds),
-		BaseEndpoint:     aws.String(endpoint),
-		RetryMaxAttempts: 1,
+		Region:       Region,
+		Credentials:  aws.NewCredentialsCache(creds),
+		BaseEndpoint: aws.String(endpoint),
+		// The SDK's standard retries, as in Lambda: they also absorb the SDK's
+		// occasional "use of closed network connection" on keep-alive reuse.
+		RetryMaxAttempts: 3,
 		HTTPClient:       &http.Client{Timeout: 30 * time.Second},
 	}
 }
