@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -173,13 +174,21 @@ func (h *Handler) complete(w http.ResponseWriter, r *http.Request, c *call) erro
 			c.content.WriteString(ch.Message.Content.String())
 		}
 	}
+	body, err := json.Marshal(resp)
+	if err != nil {
+		return apperr.Wrap(err, apperr.UpstreamFailed, "upstream_invalid_response", "the provider's response could not be encoded")
+	}
 	h.setRouteHeaders(w, c)
+	// A Content-Length lets the client finish reading as soon as the body
+	// is sent; settlement then runs without holding the client up.
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(http.StatusOK)
 	c.httpState = http.StatusOK
-	if err := json.NewEncoder(w).Encode(resp); err != nil {
+	if _, err := w.Write(body); err != nil {
 		c.status = trace.StatusClientAbort
 	}
+	_ = http.NewResponseController(w).Flush()
 	return nil
 }
 

@@ -39,6 +39,8 @@ var (
 	// mock provider's handler), counting the calls that reach it.
 	upstream      *httptest.Server
 	upstreamCalls atomic.Int64
+	// fastUpstream answers with no pacing, so benchmarks measure the gateway.
+	fastUpstream *httptest.Server
 	// logs captures every log line the gateways under test write.
 	logs syncBuffer
 )
@@ -54,6 +56,11 @@ func TestMain(m *testing.M) {
 		if err != nil {
 			return err
 		}
+		fast, err := mock.New(mock.Options{APIKey: upstreamKey})
+		if err != nil {
+			return err
+		}
+		fastUpstream = httptest.NewServer(fast.Handler())
 		inner := slow.Handler()
 		upstream = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			upstreamCalls.Add(1)
@@ -120,9 +127,10 @@ func newEnv(t *testing.T, opts ...option) *env {
 	}
 	fn.BaseEndpoint = aws.String(e.endpoint)
 	u, _ := url.Parse(upstream.URL)
+	fu, _ := url.Parse(fastUpstream.URL)
 	gs := gateway.Settings{
 		Table: stack.TableName, TenantRoleARN: stack.TenantRoleARN, KMSKeyARN: stack.KeyARN,
-		MockEnabled: true, AllowLoopback: []string{u.Host}, BudgetTimeout: 500 * time.Millisecond,
+		MockEnabled: true, AllowLoopback: []string{u.Host, fu.Host}, BudgetTimeout: 500 * time.Millisecond,
 		RevocationDelay: time.Second, SettingsTTL: time.Nanosecond, // tests change settings between calls
 	}
 	if e.fnConfigs != nil {
@@ -145,7 +153,7 @@ func newEnv(t *testing.T, opts ...option) *env {
 	loopPrice := pricing.Price{Input: 150_000, CachedRead: 75_000, Output: 600_000, MaxOutput: 4_096}
 	must(t, e.store.PutOrg(ctx, e.scoped.DynamoDB, e.org, workspace.Org{Name: "org", PriceOverrides: map[string]pricing.Price{
 		"loop/mock-small": loopPrice, "loop/mock-down": loopPrice, "loop/mock-throttled": loopPrice, "loop/mock-broken": loopPrice,
-		"nokey/mock-small": loopPrice,
+		"nokey/mock-small": loopPrice, "fast/mock-small": loopPrice,
 	}}))
 	must(t, e.store.PutSettings(ctx, e.scoped.DynamoDB, e.org, e.ws, e.settings))
 	sealed, err := secrets.New(secrets.Config{Table: stack.TableName, KMSKeyARN: stack.KeyARN}).Seal(ctx,
@@ -154,6 +162,12 @@ func newEnv(t *testing.T, opts ...option) *env {
 	must(t, err)
 	must(t, e.store.PutConnection(ctx, e.scoped.DynamoDB, e.org, e.ws, workspace.Connection{
 		Name: "loop", Kind: workspace.KindOpenAI, BaseURL: upstream.URL + "/v1", SealedKey: sealed, Last4: upstreamKey[len(upstreamKey)-4:]}))
+	sealedFast, err := secrets.New(secrets.Config{Table: stack.TableName, KMSKeyARN: stack.KeyARN}).Seal(ctx,
+		secrets.Scope{Org: e.org, DynamoDB: e.scoped.DynamoDB, KMS: e.scoped.KMS},
+		workspace.PurposeProviderKey, workspace.KeyRecord(e.ws, "fast"), []byte(upstreamKey))
+	must(t, err)
+	must(t, e.store.PutConnection(ctx, e.scoped.DynamoDB, e.org, e.ws, workspace.Connection{
+		Name: "fast", Kind: workspace.KindOpenAI, BaseURL: fastUpstream.URL + "/v1", SealedKey: sealedFast}))
 	must(t, e.store.PutConnection(ctx, e.scoped.DynamoDB, e.org, e.ws, workspace.Connection{
 		Name: "nokey", Kind: workspace.KindOpenAI, BaseURL: upstream.URL + "/v1"}))
 	e.issueToken(e.tokenID, e.token, auth.AllScopes, time.Now().Add(time.Hour), 0)
