@@ -89,7 +89,7 @@ func TestChatCompletion(t *testing.T) {
 	if len(out.Choices) != 1 || out.Choices[0].Message.Content.String() == "" || out.Usage == nil || out.Usage.TotalTokens == 0 {
 		t.Fatalf("bad response %+v", out)
 	}
-	sp := e.spend()
+	sp := e.settled()
 	if sp.Spent <= 0 || sp.Reserved != 0 {
 		t.Fatalf("call not settled: %+v", sp)
 	}
@@ -120,7 +120,7 @@ func TestStreamingRelaysChunksAndUsage(t *testing.T) {
 			t.Fatalf("include_usage=%v but usage chunk present=%v", wantUsage, sawUsage)
 		}
 	}
-	if sp := e.spend(); sp.Reserved != 0 || sp.Spent <= 0 {
+	if sp := e.settled(); sp.Reserved != 0 || sp.Spent <= 0 {
 		t.Fatalf("stream not settled: %+v", sp)
 	}
 }
@@ -134,7 +134,7 @@ func TestSameCostStreamedOrNot(t *testing.T) {
 	resp.Body.Close()
 	resp = b.post(`{"model":"mock/mock-large","stream":true,` + msg + `}`)
 	readStream(t, resp)
-	if sa, sb := a.spend(), b.spend(); sa.Spent != sb.Spent || sa.Spent == 0 {
+	if sa, sb := a.settled(), b.settled(); sa.Spent != sb.Spent || sa.Spent == 0 {
 		t.Fatalf("non-streamed cost %d, streamed %d", sa.Spent, sb.Spent)
 	}
 }
@@ -191,7 +191,7 @@ func TestFallbackBeforeFirstByte(t *testing.T) {
 	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") == "" {
 		t.Fatalf("upstream 429: status %d Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
-	if sp := e.spend(); sp.Reserved != 0 {
+	if sp := e.settled(); sp.Reserved != 0 {
 		t.Fatalf("failed calls leaked a reservation: %+v", sp)
 	}
 }
@@ -206,7 +206,7 @@ func TestStreamFailingMidwaySendsErrorEventAndSettles(t *testing.T) {
 	if done || errEv == "" || len(chunks) == 0 {
 		t.Fatalf("want chunks then an error event: chunks=%d done=%v err=%q", len(chunks), done, errEv)
 	}
-	if sp := e.spend(); sp.Reserved != 0 || sp.Spent <= 0 {
+	if sp := e.settled(); sp.Reserved != 0 || sp.Spent <= 0 {
 		t.Fatalf("broken stream not billed for what it used: %+v", sp)
 	}
 }
@@ -262,7 +262,7 @@ func TestConcurrentRequestsNeverOverspend(t *testing.T) {
 		}(i)
 	}
 	wg.Wait()
-	sp := e.spend()
+	sp := e.settled()
 	if sp.Spent > capAmount || sp.Reserved != 0 {
 		t.Fatalf("spent %d of cap %d, reserved %d", sp.Spent, capAmount, sp.Reserved)
 	}

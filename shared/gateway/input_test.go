@@ -70,7 +70,7 @@ func TestBadInputGetsTypedErrors(t *testing.T) {
 	if upstreamCalls.Load() != before {
 		t.Fatal("a bad request reached the provider")
 	}
-	if sp := e.spend(); sp.Reserved != 0 || sp.Spent != 0 {
+	if sp := e.settled(); sp.Reserved != 0 || sp.Spent != 0 {
 		t.Fatalf("bad requests left spend or a reservation: %+v", sp)
 	}
 	resp := e.post(ok)

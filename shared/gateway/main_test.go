@@ -199,6 +199,23 @@ func (e *env) spend() budget.Spend {
 	return sp
 }
 
+// settled waits until every call has settled (settlement follows the
+// response, so a client may read the answer first) and returns the spend.
+func (e *env) settled() budget.Spend {
+	e.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		sp := e.spend()
+		if sp.Reserved == 0 {
+			return sp
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("calls never settled: %+v", sp)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 func (e *env) post(body string, hdr ...string) *http.Response {
 	e.t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/v1/chat/completions", strings.NewReader(body))
