@@ -65,8 +65,15 @@ func Seed(ctx context.Context, s *localstack.Stack) (Demo, error) {
 		}
 	}
 	expires := time.Now().UTC().AddDate(1, 0, 0)
-	p := auth.Principal{Org: d.Org, Workspace: d.Workspace, TokenID: d.TokenID, Scopes: auth.AllScopes}
 	operator := dynamodb.NewFromConfig(s.OperatorConfig())
+	// The org registry is how scheduled jobs find every org.
+	if _, err := operator.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.TableName), Item: map[string]types.AttributeValue{
+		"pk": &types.AttributeValueMemberS{Value: "REGISTRY"}, "sk": &types.AttributeValueMemberS{Value: "ORG#" + d.Org},
+		"org": &types.AttributeValueMemberS{Value: d.Org},
+	}}); err != nil {
+		return d, fmt.Errorf("register org: %w", err)
+	}
+	p := auth.Principal{Org: d.Org, Workspace: d.Workspace, TokenID: d.TokenID, Scopes: auth.AllScopes}
 	if _, err := operator.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(s.TableName), Item: auth.LookupItem(auth.Hash(d.Token), p, expires),
 	}); err != nil {
@@ -81,6 +88,7 @@ func Seed(ctx context.Context, s *localstack.Stack) (Demo, error) {
 		"scopes":      &types.AttributeValueMemberSS{Value: auth.AllScopes},
 		"created_at":  &types.AttributeValueMemberS{Value: time.Now().UTC().Format(time.RFC3339)},
 		"valid_until": &types.AttributeValueMemberN{Value: strconv.FormatInt(expires.Unix(), 10)},
+		"hash":        &types.AttributeValueMemberS{Value: auth.Hash(d.Token)},
 	}}); err != nil {
 		return d, fmt.Errorf("seed token record: %w", err)
 	}

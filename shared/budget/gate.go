@@ -5,15 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"math/rand/v2"
 	"strconv"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/tollgate-dev/tollgate/shared/apperr"
+	"github.com/tollgate-dev/tollgate/shared/ddbtx"
 )
 
 // DB is the part of the DynamoDB API the gate uses; the caller passes the
@@ -92,47 +91,17 @@ func unavailable(op string, err error) error {
 		"spend limits could not be checked; the request was not sent").WithRetryAfter(time.Second)
 }
 
-// transact runs a transaction, retrying when it collided with a concurrent
-// one on the same item. Cancellations for failed conditions are returned.
+// transact runs a transaction, retrying collisions with concurrent ones.
+// A failed condition comes back as *types.TransactionCanceledException;
+// any other failure refuses the call (fail closed).
 func (g *Gate) transact(ctx context.Context, db DB, op string, items []types.TransactWriteItem) error {
-	backoff := 2 * time.Millisecond
-	for attempt := 0; ; attempt++ {
-		tctx, cancel := context.WithTimeout(ctx, g.cfg.Timeout)
-		_, err := db.TransactWriteItems(tctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-		cancel()
-		if err == nil {
-			return nil
-		}
-		var tce *types.TransactionCanceledException
-		if errors.As(err, &tce) && conflictOnly(tce) && attempt < g.cfg.ConflictRetries {
-			sleep := backoff/2 + rand.N(backoff)
-			select {
-			case <-ctx.Done():
-				return unavailable(op, ctx.Err())
-			case <-time.After(sleep):
-			}
-			backoff = min(backoff*2, 100*time.Millisecond)
-			continue
-		}
-		if errors.As(err, &tce) && !conflictOnly(tce) {
-			return tce
-		}
-		return unavailable(op, err)
+	err := ddbtx.Write(ctx, db, items, ddbtx.Options{Timeout: g.cfg.Timeout, ConflictRetries: g.cfg.ConflictRetries})
+	if err == nil {
+		return nil
 	}
-}
-
-// conflictOnly reports whether a cancellation was caused only by concurrent
-// transactions, not by a failed condition.
-func conflictOnly(tce *types.TransactionCanceledException) bool {
-	conflict := false
-	for _, r := range tce.CancellationReasons {
-		switch aws.ToString(r.Code) {
-		case "", "None":
-		case "TransactionConflict":
-			conflict = true
-		default:
-			return false
-		}
+	var tce *types.TransactionCanceledException
+	if errors.As(err, &tce) && !ddbtx.ConflictOnly(tce) {
+		return tce
 	}
-	return conflict
+	return unavailable(op, err)
 }

@@ -237,12 +237,12 @@ func (h *Handler) settle(db budget.DB, c *call) {
 		h.sealContent(ctx, c, tr)
 	}
 	retention := time.Duration(c.snap.Settings.RetentionDays) * 24 * time.Hour
-	put, err := tr.Put(h.cfg.Table, retention)
+	writes, err := h.cfg.Traces.Writes(tr, retention)
 	if err != nil {
 		h.cfg.Logger.Error("encode trace", "request_id", c.id, "error", err)
 		return
 	}
-	if err := h.cfg.Gate.Settle(ctx, db, c.res, budget.Outcome{Cost: cost, Tokens: tokens}, put); err != nil {
+	if err := h.cfg.Gate.Settle(ctx, db, c.res, budget.Outcome{Cost: cost, Tokens: tokens}, writes...); err != nil {
 		// The reservation expires and is reconciled; the failure is loud.
 		h.cfg.Logger.Error("settle failed; reservation will be reconciled", "request_id", c.id, "error", err)
 	}

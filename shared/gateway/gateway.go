@@ -12,6 +12,7 @@ import (
 	"github.com/tollgate-dev/tollgate/shared/provider"
 	"github.com/tollgate-dev/tollgate/shared/secrets"
 	"github.com/tollgate-dev/tollgate/shared/tenant"
+	"github.com/tollgate-dev/tollgate/shared/trace"
 	"github.com/tollgate-dev/tollgate/shared/workspace"
 )
 
@@ -39,6 +40,8 @@ type Config struct {
 	Workspaces *workspace.Store
 	Secrets    Sealer
 	Gate       *budget.Gate
+	// Traces records each call's trace and daily aggregates with its settlement.
+	Traces *trace.Store
 	// Providers maps a connection kind to its adapter.
 	Providers map[string]provider.Provider
 	// MockEnabled adds the built-in mock connection to every workspace.

@@ -3,12 +3,7 @@ package trace
 import (
 	"fmt"
 	"hash/fnv"
-	"strconv"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
 // Shards is the number of partitions a day of one org's traces spreads over.
@@ -40,37 +35,50 @@ type Trace struct {
 	TokensCache int64             `dynamodbav:"tokens_cached"`
 	CostNano    int64             `dynamodbav:"cost_nano"`
 	Estimated   bool              `dynamodbav:"cost_estimated"` // usage never arrived: billed the estimate
+	Unpriced    bool              `dynamodbav:"unpriced"`       // the model has no price: cost 0, flagged
 	PriceTable  string            `dynamodbav:"price_table"`
 	LatencyMS   int64             `dynamodbav:"latency_ms"`
 	TTFTMS      int64             `dynamodbav:"ttft_ms,omitempty"`
 	Attempts    int               `dynamodbav:"attempts"`
+	Feature     string            `dynamodbav:"feature,omitempty"` // the caller's task or feature label
 	Tags        map[string]string `dynamodbav:"tags,omitempty"`
 	// SealedContent is present only for opted-in calls in workspaces that
-	// allow it; RedactAt says when the retention job removes it.
+	// allow it; RedactAt (unix seconds) says when retention removes it.
 	SealedContent string `dynamodbav:"sealed_content,omitempty"`
 	RedactAt      int64  `dynamodbav:"redact_at,omitempty"`
 }
+
+// skTime is fixed-width, so sort keys order by time as strings.
+const skTime = "2006-01-02T15:04:05.000000000Z"
 
 // PK is the trace's partition.
 func (t *Trace) PK() string {
 	h := fnv.New32a()
 	h.Write([]byte(t.ID))
-	return fmt.Sprintf("ORG#%s#TR#%s#%d", t.Org, t.Time.UTC().Format("20060102"), h.Sum32()%Shards)
+	return shardPK(t.Org, t.Day(), int(h.Sum32()%Shards))
 }
 
 // SK orders traces by time within a partition.
-func (t *Trace) SK() string { return t.Time.UTC().Format(time.RFC3339Nano) + "#" + t.ID }
+func (t *Trace) SK() string { return t.Time.UTC().Format(skTime) + "#" + t.ID }
 
-// Put returns the write of t, expiring after retention, as a transaction
-// item so it commits with the call's budget settlement.
-func (t *Trace) Put(table string, retention time.Duration) (types.TransactWriteItem, error) {
-	item, err := attributevalue.MarshalMap(t)
-	if err != nil {
-		return types.TransactWriteItem{}, fmt.Errorf("encode trace: %w", err)
+// Day is the trace's UTC day, yyyymmdd.
+func (t *Trace) Day() string { return t.Time.UTC().Format("20060102") }
+
+func shardPK(org, day string, shard int) string {
+	return fmt.Sprintf("ORG#%s#TR#%s#%d", org, day, shard)
+}
+
+// ValidID reports whether s can be a trace or event ID: 1-64 characters of
+// [A-Za-z0-9._:-], so it is safe in a sort key and in a log line.
+func ValidID(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
 	}
-	item["pk"] = &types.AttributeValueMemberS{Value: t.PK()}
-	item["sk"] = &types.AttributeValueMemberS{Value: t.SK()}
-	item["time"] = &types.AttributeValueMemberS{Value: t.Time.UTC().Format(time.RFC3339Nano)}
-	item["expires_at"] = &types.AttributeValueMemberN{Value: strconv.FormatInt(t.Time.Add(retention).Unix(), 10)}
-	return types.TransactWriteItem{Put: &types.Put{TableName: aws.String(table), Item: item}}, nil
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == ':' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
