@@ -44,6 +44,7 @@ type call struct {
 	content   strings.Builder // response text, kept only for opted-in calls
 	keepText  bool
 	httpState int
+	billed    pricing.NanoUSD
 }
 
 func (h *Handler) chatCompletions(w http.ResponseWriter, r *http.Request) {
@@ -202,52 +203,60 @@ func (h *Handler) setRouteHeaders(w http.ResponseWriter, c *call) {
 func (h *Handler) settle(db budget.DB, c *call) {
 	ctx, cancel := context.WithTimeout(context.Background(), h.cfg.SettleTimeout)
 	defer cancel()
-	price := c.used.price
-	cost, tokens, estimated := pricing.NanoUSD(0), int64(0), false
-	switch {
-	case c.attempts == 0:
-		// No provider call was made.
-	case usable(c.usage, c.outBytes):
-		cost = price.Cost(*c.usage)
-		tokens = c.usage.PromptTokens + c.usage.CompletionTokens
-	case c.status == trace.StatusClientAbort && c.outBytes == 0 && !c.req.Stream:
-		cost, tokens, estimated = c.res.Cost, c.res.Tokens, true // aborted unseen: bill the hold
-	default:
-		out := min(c.outBytes, h.ceiling(c, c.used)*int64(c.req.Choices()))
-		u := chat.Usage{PromptTokens: c.prompt, CompletionTokens: out}
-		if c.status == trace.StatusError && c.outBytes == 0 {
-			u = chat.Usage{} // failed before generating: providers do not bill it
-		}
-		cost, tokens, estimated = price.Cost(u), u.PromptTokens+u.CompletionTokens, u != chat.Usage{}
+	billed, estimated := h.billedUsage(c)
+	c.billed = c.used.price.Cost(billed)
+	if c.attempts == 0 {
+		c.billed = 0
+	} else if estimated && billed == (chat.Usage{}) {
+		c.billed = c.res.Cost // aborted before anything was seen: bill the hold
 	}
 	tr := &trace.Trace{
 		ID: c.id, Org: c.principal.Org, Workspace: c.principal.Workspace, TokenID: c.principal.TokenID,
 		Source: "gateway", Time: c.start.UTC(), Alias: c.alias, Provider: c.used.conn.Name, Model: c.used.target.Model,
-		Stream: c.req.Stream, Status: c.status, ErrorCode: c.errCode, CostNano: int64(cost), Estimated: estimated,
+		Stream: c.req.Stream, Status: c.status, ErrorCode: c.errCode, CostNano: int64(c.billed), Estimated: estimated,
 		PriceTable: pricing.Version, LatencyMS: h.cfg.Clock().Sub(c.start).Milliseconds(), TTFTMS: c.ttft.Milliseconds(),
 		Attempts: c.attempts, Tags: tags(c.req.Metadata),
+		TokensIn: billed.PromptTokens, TokensOut: billed.CompletionTokens,
 	}
-	if c.usage != nil {
-		tr.TokensIn, tr.TokensOut = c.usage.PromptTokens, c.usage.CompletionTokens
-		if d := c.usage.PromptTokensDetails; d != nil {
-			tr.TokensCache = d.CachedTokens
-		}
+	if d := billed.PromptTokensDetails; d != nil {
+		tr.TokensCache = d.CachedTokens
 	}
 	if c.keepText && c.attempts > 0 {
 		h.sealContent(ctx, c, tr)
 	}
 	retention := time.Duration(c.snap.Settings.RetentionDays) * 24 * time.Hour
 	writes, err := h.cfg.Traces.Writes(tr, retention)
-	if err != nil {
+	if err != nil { // never skip settlement for want of a trace
 		h.cfg.Logger.Error("encode trace", "request_id", c.id, "error", err)
-		return
 	}
-	if err := h.cfg.Gate.Settle(ctx, db, c.res, budget.Outcome{Cost: cost, Tokens: tokens}, writes...); err != nil {
-		// The reservation expires and is reconciled; the failure is loud.
-		h.cfg.Logger.Error("settle failed; reservation will be reconciled", "request_id", c.id, "error", err)
+	outcome := budget.Outcome{Cost: c.billed, Tokens: billed.PromptTokens + billed.CompletionTokens}
+	for try := 0; try < 2; try++ {
+		if err = h.cfg.Gate.Settle(ctx, db, c.res, outcome, writes...); err == nil {
+			return
+		}
 	}
-	c.usage = &chat.Usage{PromptTokens: tr.TokensIn, CompletionTokens: tr.TokensOut}
-	c.res.Cost = cost // for the access log
+	// The hold expires and is released; the spend of this call is then lost
+	// to the counters, so the failure is loud.
+	h.cfg.Logger.Error("settle failed; the reservation will expire and be released", "request_id", c.id,
+		"cost_nano", int64(c.billed), "error", err)
+}
+
+// billedUsage is what the call is billed for: the provider's usage when it
+// is believable, otherwise an estimate (estimated is then true): the prompt
+// bound plus at most one token per byte of output seen.
+func (h *Handler) billedUsage(c *call) (u chat.Usage, estimated bool) {
+	switch {
+	case c.attempts == 0:
+		return chat.Usage{}, false
+	case usable(c.usage, c.outBytes):
+		return *c.usage, false
+	case c.status == trace.StatusError && c.outBytes == 0:
+		return chat.Usage{}, false // failed before generating: providers do not bill it
+	case c.status == trace.StatusClientAbort && c.outBytes == 0 && !c.req.Stream:
+		return chat.Usage{}, true // aborted unseen: the caller bills the whole hold
+	}
+	out := min(c.outBytes, h.ceiling(c, c.used)*int64(c.req.Choices()))
+	return chat.Usage{PromptTokens: c.prompt, CompletionTokens: out}, true
 }
 
 // usable reports whether the provider's usage can be billed as reported:
@@ -311,7 +320,7 @@ func (h *Handler) logAccess(c *call) {
 		attrs = append(attrs, "tokens_in", c.usage.PromptTokens, "tokens_out", c.usage.CompletionTokens)
 	}
 	if c.res != nil {
-		attrs = append(attrs, "cost_nano", int64(c.res.Cost))
+		attrs = append(attrs, "cost_nano", int64(c.billed))
 	}
 	if c.errCode != "" {
 		attrs = append(attrs, "error_code", c.errCode)
