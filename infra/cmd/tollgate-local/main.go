@@ -22,6 +22,7 @@ import (
 	"github.com/tollgate-dev/tollgate/infra/demo"
 	"github.com/tollgate-dev/tollgate/infra/localstack"
 	"github.com/tollgate-dev/tollgate/shared/gateway"
+	"github.com/tollgate-dev/tollgate/shared/ingest"
 	"github.com/tollgate-dev/tollgate/shared/logging"
 	"github.com/tollgate-dev/tollgate/shared/provider/mock"
 )
@@ -68,6 +69,16 @@ func run(addr string, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	ingestRole, err := stack.RoleConfig(ctx, "IngestFunctionRole")
+	if err != nil {
+		return err
+	}
+	ing, err := ingest.Assemble(ingestRole, ingest.Settings{
+		Table: stack.TableName, TenantRoleARN: stack.TenantRoleARN, KMSKeyARN: stack.KeyARN,
+	}, logger)
+	if err != nil {
+		return err
+	}
 	d, err := demo.Seed(ctx, stack)
 	if err != nil {
 		return err
@@ -78,6 +89,8 @@ func run(addr string, logger *slog.Logger) error {
 		return fmt.Errorf("listen on %s (set TOLLGATE_ADDR to change it): %w", addr, err)
 	}
 	mux := http.NewServeMux()
+	mux.Handle("POST /v1/traces", ing)
+	mux.Handle("POST /v1/otlp/v1/traces", ing)
 	mux.Handle("/v1/", gw)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
@@ -96,6 +109,7 @@ func run(addr string, logger *slog.Logger) error {
 	fmt.Printf(`Tollgate is running locally (ready in %s).
 
   gateway (OpenAI-compatible)  %s
+  trace ingestion              %s/traces (JSON), %s/otlp (OTLP/HTTP JSON exporters)
   AWS endpoint (enforcing)     %s   DynamoDB, KMS, STS and SQS, with TenantRole enforced
   DynamoDB Local               %s
   moto (KMS, SQS, STS)         %s
@@ -108,7 +122,7 @@ Try it:
     -H 'Content-Type: application/json' -d '{"model":"default","messages":[{"role":"user","content":"hello"}]}'
 
 Ctrl-C stops everything.
-`, time.Since(started).Round(10*time.Millisecond), base, stack.Endpoint, stack.DynamoDBURL, stack.MotoURL,
+`, time.Since(started).Round(10*time.Millisecond), base, base, base, stack.Endpoint, stack.DynamoDBURL, stack.MotoURL,
 		d.Org, d.Workspace, envPath)
 
 	<-ctx.Done()
