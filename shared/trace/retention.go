@@ -35,8 +35,9 @@ func (st *Store) TraceDays(ctx context.Context, db DB, org string, before time.T
 		}
 		for _, it := range page.Items {
 			sk := it["sk"].(*types.AttributeValueMemberS).Value
-			if sk < cut {
-				days = append(days, strings.TrimPrefix(sk, "TRACEDAY#"))
+			day, _, _ := strings.Cut(strings.TrimPrefix(sk, "TRACEDAY#"), "#")
+			if sk < cut && (len(days) == 0 || days[len(days)-1] != day) {
+				days = append(days, day) // one day has several markers, in order
 			}
 		}
 	}
@@ -95,10 +96,12 @@ func (st *Store) DeleteDay(ctx context.Context, db DB, org, day, cursorIn string
 			c.SK = start["sk"].(*types.AttributeValueMemberS).Value
 		}
 	}
-	_, err = db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(st.table),
-		Key: map[string]types.AttributeValue{"pk": s("ORG#" + org), "sk": s("TRACEDAY#" + day)}})
-	if err != nil {
-		return "", deleted, unavailable("remove day marker", err)
+	for part := 0; part < writeSpread; part++ {
+		_, err = db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(st.table),
+			Key: map[string]types.AttributeValue{"pk": s("ORG#" + org), "sk": s(fmt.Sprintf("TRACEDAY#%s#%d", day, part))}})
+		if err != nil {
+			return "", deleted, unavailable("remove day marker", err)
+		}
 	}
 	return "", deleted, nil
 }

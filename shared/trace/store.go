@@ -72,7 +72,7 @@ func (st *Store) Writes(t *Trace, retention time.Duration) ([]types.TransactWrit
 		items = append(items, st.aggregateUpdate(t, day, dim))
 	}
 	items = append(items, types.TransactWriteItem{Put: &types.Put{TableName: table, Item: map[string]types.AttributeValue{
-		"pk": s("ORG#" + t.Org), "sk": s("TRACEDAY#" + day), "day": s(day),
+		"pk": s("ORG#" + t.Org), "sk": s(fmt.Sprintf("TRACEDAY#%s#%d", day, spreadOf(t.ID))), "day": s(day),
 	}}})
 	if t.SealedContent != "" && t.RedactAt > 0 {
 		items = append(items, types.TransactWriteItem{Put: &types.Put{TableName: table, Item: map[string]types.AttributeValue{
