@@ -11,7 +11,7 @@ LAMBDA_ENV   := GOOS=linux GOARCH=arm64 CGO_ENABLED=0
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -buildvcs=false -ldflags='-s -w -buildid='
 TEST_FLAGS   ?= -count=1 -timeout 12m
 
-.PHONY: help build lint test test-go run bench deps clean $(addprefix build-,$(FUNCTIONS))
+.PHONY: help build lint test test-go run bench bench-smoke deps clean $(addprefix build-,$(FUNCTIONS))
 
 help: ## list targets
 	@grep -E '^[a-zA-Z_%-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -50,8 +50,11 @@ test-go:
 run: ## the whole system locally, with a demo org and key in .local/demo.env
 	$(GO) run ./infra/cmd/tollgate-local
 
-bench: ## benchmarks (Go benchmarks of the hot paths)
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+bench: ## Tollgate vs the upstream, Portkey and nginx: writes BENCHMARKS.md and bench/latency.png (needs nginx: apt-get install -y nginx)
+	$(GO) run ./infra/bench/cmd/tollgate-bench
+
+bench-smoke: ## one short iteration of make bench; results go to a temporary directory
+	$(GO) run ./infra/bench/cmd/tollgate-bench -smoke
 
 clean:
 	rm -rf $(BUILD_DIR) .aws-sam
