@@ -11,6 +11,14 @@ func msf(d time.Duration) string {
 	return fmt.Sprintf("%.2f", float64(d)/float64(time.Millisecond))
 }
 
+// signed renders a difference in milliseconds with its sign: "+1.25", "-0.30".
+func signed(d time.Duration) string {
+	if d < 0 {
+		return msf(d)
+	}
+	return "+" + msf(d)
+}
+
 // triple renders a summary as "p50 / p90 / p99" in milliseconds.
 func triple(s Summary) string {
 	return msf(s.P50) + " / " + msf(s.P90) + " / " + msf(s.P99)
@@ -38,4 +46,13 @@ func table(b *strings.Builder, head []string, rows [][]string) {
 		b.WriteString("| " + strings.Join(r, " | ") + " |\n")
 	}
 	b.WriteString("\n")
+}
+
+// ints renders numbers as "6, 10".
+func ints(v []int) string {
+	s := make([]string, len(v))
+	for i, n := range v {
+		s[i] = fmt.Sprint(n)
+	}
+	return strings.Join(s, ", ")
 }

@@ -41,7 +41,7 @@ func writeHeadline(b *strings.Builder, r *Results) {
 		var parts []string
 		for _, name := range r.Targets[1:] {
 			add := lv.ByTarget[name].Latencies().Summarize().Minus(direct)
-			parts = append(parts, fmt.Sprintf("%s +%s ms p50 / +%s ms p99", name, msf(add.P50), msf(add.P99)))
+			parts = append(parts, fmt.Sprintf("%s %s ms p50 / %s ms p99", name, signed(add.P50), signed(add.P99)))
 		}
 		fmt.Fprintf(b, "- Non-streamed, concurrency %d: %s.\n", lv.Concurrency, strings.Join(parts, "; "))
 	}
@@ -50,7 +50,7 @@ func writeHeadline(b *strings.Builder, r *Results) {
 		for _, name := range r.Targets[1:] {
 			add := r.Streaming[name].TTFBs().Summarize().Minus(d.TTFBs().Summarize())
 			gap := r.Streaming[name].Gaps().Summarize().Minus(d.Gaps().Summarize())
-			parts = append(parts, fmt.Sprintf("%s +%s ms to first chunk (p50), +%s ms inter-chunk (p99)", name, msf(add.P50), msf(gap.P99)))
+			parts = append(parts, fmt.Sprintf("%s %s ms to first chunk (p50), %s ms inter-chunk (p99)", name, signed(add.P50), signed(gap.P99)))
 		}
 		fmt.Fprintf(b, "- Streaming: %s.\n", strings.Join(parts, "; "))
 	}

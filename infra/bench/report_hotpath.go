@@ -28,7 +28,7 @@ func writeHotPath(b *strings.Builder, r *Results) {
 			"settlement, after the answer, records the cost, the trace and its daily aggregates. Each took %s ms at p50 "+
 			"through the local stack. The client does not wait for settlement, but at concurrency 1 the next call starts "+
 			"while it runs, and DynamoDB Local applies one write at a time.\n",
-			r.Warm.PerRequest(float64(op.Counted)), strings.Trim(fmt.Sprint(op.ItemCounts), "[]"), msf(op.RoundTrip))
+			r.Warm.PerRequest(float64(op.Counted)), ints(op.ItemCounts), msf(op.RoundTrip))
 	}
 	if c, ok := r.CPUPerCall[NameTollgate]; ok {
 		fmt.Fprintf(b, "- The gateway process's own CPU: %.3f ms per call (%.1f KiB and %.0f heap allocations per call).\n",

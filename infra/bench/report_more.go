@@ -63,13 +63,15 @@ func writeSaturation(b *strings.Builder, r *Results) {
 	table(b, []string{"target", "requests/s", "failed", "vs direct", "latency p50 / p90 / p99 (ms)", "machine CPU busy", "CPU per call (ms)", "cores ÷ CPU per call"}, rows)
 	if len(spread.Samples) > 0 {
 		one := r.Saturation[NameTollgate].Throughput()
-		fmt.Fprintf(b, "Every Tollgate call makes two DynamoDB transactions (reserve before the provider, settle after). Spreading "+
+		own := float64(r.CPUPerCall[NameTollgate]) / float64(time.Second) * one / float64(max(r.Machine.Cores, 1))
+		fmt.Fprintf(b, "Every Tollgate call makes two DynamoDB transactions (reserve before the provider, settle after). In its run "+
+			"the machine was %.0f%% busy, of which Tollgate's own process used %.0f%% (CPU per call × rate ÷ cores); the rest went "+
+			"to the local stack (DynamoDB Local, moto, the enforcing endpoint), the upstream and the load generator. Spreading "+
 			"the same load over %d orgs, each with its own budget and rate counters, gives %.0f requests/s against %.0f for one "+
-			"org (%s), with the machine %.0f%% busy: when that barely moves and the machine is not saturated, the bound is the "+
-			"local stack's write rate (DynamoDB Local keeps its tables in SQLite, which admits one writer at a time), not one org's counters and not "+
-			"the gateway, whose own CPU per call is in the last columns. In AWS, transactions on different items proceed in "+
+			"org (%s): the bound is the local stack (DynamoDB Local keeps its tables in SQLite, which admits one writer at a "+
+			"time), not one org's counters and not the gateway. In AWS, transactions on different items proceed in "+
 			"parallel, and concurrent transactions on one org's counters conflict instead of queueing (DESIGN §5: allotments).\n\n",
-			spreadOrgs, spread.Throughput(), one, ratio(spread.Throughput(), one), 100*r.MachineBusy[spreadName])
+			100*r.MachineBusy[NameTollgate], 100*own, spreadOrgs, spread.Throughput(), one, ratio(spread.Throughput(), one))
 	}
 	if e := firstError(r.Saturation, r.Targets); e != "" {
 		fmt.Fprintf(b, "First failure: %s\n\n", e)
@@ -114,7 +116,7 @@ func writeCalls(b *strings.Builder, r *Results) {
 		for _, op := range w.c.Ops {
 			shapes := "—"
 			if len(op.ItemCounts) > 0 {
-				shapes = strings.Trim(strings.Join(strings.Fields(fmt.Sprint(op.ItemCounts)), ", "), "[]")
+				shapes = ints(op.ItemCounts)
 			}
 			rows = append(rows, []string{op.Op, fmt.Sprintf("%.2f", w.c.PerRequest(float64(op.Counted))), shapes,
 				fmt.Sprintf("%.2f", w.c.PerRequest(float64(op.Items))), fmt.Sprintf("%.2f", w.c.PerRequest(op.WriteUnits)),
