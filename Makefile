@@ -11,7 +11,7 @@ LAMBDA_ENV   := GOOS=linux GOARCH=arm64 CGO_ENABLED=0
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -buildvcs=false -ldflags='-s -w -buildid='
 TEST_FLAGS   ?= -count=1 -timeout 12m
 
-.PHONY: help build lint test test-go run bench bench-smoke deps clean $(addprefix build-,$(FUNCTIONS))
+.PHONY: help build lint test test-go run bench bench-deps bench-smoke deps clean $(addprefix build-,$(FUNCTIONS))
 
 help: ## list targets
 	@grep -E '^[a-zA-Z_%-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -50,8 +50,15 @@ test-go:
 run: ## the whole system locally, with a demo org and key in .local/demo.env
 	$(GO) run ./infra/cmd/tollgate-local
 
-bench: ## Tollgate vs the upstream, Portkey and nginx: writes BENCHMARKS.md and bench/latency.png (needs nginx: apt-get install -y nginx)
+bench: bench-deps ## Tollgate vs the upstream, Portkey and nginx: writes BENCHMARKS.md and bench/latency.png
 	$(GO) run ./infra/bench/cmd/tollgate-bench
+
+# The peers make bench compares against: Debian's nginx (Portkey is installed
+# by the harness itself, pinned, with npm ci).
+bench-deps:
+	@command -v nginx >/dev/null || { \
+		command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] || { echo "make bench needs nginx: apt-get install -y nginx"; exit 1; }; \
+		echo "installing nginx for make bench"; apt-get update -qq && apt-get install -y -qq nginx >/dev/null; }
 
 bench-smoke: ## one short iteration of make bench; results go to a temporary directory
 	$(GO) run ./infra/bench/cmd/tollgate-bench -smoke
