@@ -13,6 +13,7 @@ import (
 	"github.com/tollgate-dev/tollgate/shared/budget"
 	"github.com/tollgate-dev/tollgate/shared/chat"
 	"github.com/tollgate-dev/tollgate/shared/id"
+	"github.com/tollgate-dev/tollgate/shared/openaierr"
 	"github.com/tollgate-dev/tollgate/shared/pricing"
 	"github.com/tollgate-dev/tollgate/shared/secrets"
 	"github.com/tollgate-dev/tollgate/shared/trace"
@@ -52,8 +53,8 @@ func (h *Handler) chatCompletions(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Request-Id", c.id)
 	err := h.serveChat(w, r, c)
 	if err != nil {
-		e := writeError(w, err)
-		c.httpState, c.errCode = e.Kind.HTTPStatus(), e.Code
+		e := apperr.As(err)
+		c.httpState, c.errCode = openaierr.Write(w, e), e.Code
 		if e.Kind == apperr.Internal || e.Kind == apperr.Unavailable {
 			h.cfg.Logger.Error("request failed", "request_id", c.id, "error", err)
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/tollgate-dev/tollgate/shared/apperr"
 	"github.com/tollgate-dev/tollgate/shared/auth"
 	"github.com/tollgate-dev/tollgate/shared/budget"
+	"github.com/tollgate-dev/tollgate/shared/openaierr"
 	"github.com/tollgate-dev/tollgate/shared/provider"
 	"github.com/tollgate-dev/tollgate/shared/secrets"
 	"github.com/tollgate-dev/tollgate/shared/tenant"
@@ -110,11 +111,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		if v := recover(); v != nil {
 			h.cfg.Logger.Error("panic in gateway handler", "panic", v, "path", r.URL.Path)
-			writeError(w, apperr.New(apperr.Internal, "internal_error", "internal error"))
+			openaierr.Write(w, apperr.New(apperr.Internal, "internal_error", "internal error"))
 		}
 	}()
 	if _, pattern := h.mux.Handler(r); pattern == "" {
-		writeError(w, apperr.New(apperr.NotFound, "unknown_route", "no such endpoint: "+r.Method+" "+safePath(r.URL.Path)))
+		openaierr.Write(w, apperr.New(apperr.NotFound, "unknown_route", "no such endpoint: "+r.Method+" "+safePath(r.URL.Path)))
 		return
 	}
 	h.mux.ServeHTTP(w, r)

@@ -8,13 +8,14 @@ import (
 
 	"github.com/tollgate-dev/tollgate/shared/auth"
 	"github.com/tollgate-dev/tollgate/shared/chat"
+	"github.com/tollgate-dev/tollgate/shared/openaierr"
 )
 
 // models lists what the caller's workspace may use: its aliases, then every
 // priced model of every connection it has, as "connection/model".
 func (h *Handler) models(w http.ResponseWriter, r *http.Request) {
 	if err := h.listModels(w, r); err != nil {
-		writeError(w, err)
+		openaierr.Write(w, err)
 	}
 }
 

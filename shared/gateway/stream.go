@@ -8,6 +8,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/shared/apperr"
 	"github.com/tollgate-dev/tollgate/shared/chat"
+	"github.com/tollgate-dev/tollgate/shared/openaierr"
 	"github.com/tollgate-dev/tollgate/shared/sse"
 	"github.com/tollgate-dev/tollgate/shared/trace"
 )
@@ -47,7 +48,7 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request, c *call) error 
 			c.status = trace.StatusError
 			e := apperr.As(h.upstreamError(c.used, err))
 			c.errCode = e.Code
-			_ = sse.WriteData(w, errorEvent(e))
+			_ = sse.WriteData(w, openaierr.Event(e))
 			_ = rc.Flush()
 			h.cfg.Logger.Warn("stream interrupted", "request_id", c.id, "provider", c.used.conn.Name, "error", err)
 			return nil

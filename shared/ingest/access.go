@@ -13,6 +13,7 @@ import (
 	"github.com/tollgate-dev/tollgate/shared/auth"
 	"github.com/tollgate-dev/tollgate/shared/id"
 	"github.com/tollgate-dev/tollgate/shared/lambdahttp"
+	"github.com/tollgate-dev/tollgate/shared/openaierr"
 )
 
 // retryAfter is what a client is told to wait when the store is unavailable.
@@ -61,7 +62,7 @@ func (h *Handler) fail(w http.ResponseWriter, a *access, err error) int {
 	if k := apperr.KindOf(err); k == apperr.Internal || k == apperr.Unavailable {
 		h.cfg.Logger.Error("ingest request failed", "request_id", a.requestID, "error", err)
 	}
-	return writeError(w, err)
+	return openaierr.Write(w, err)
 }
 
 func (h *Handler) logAccess(ctx context.Context, a *access) {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 
 	"github.com/tollgate-dev/tollgate/shared/apperr"
+	"github.com/tollgate-dev/tollgate/shared/openaierr"
 	"github.com/tollgate-dev/tollgate/shared/trace"
 )
 
@@ -52,11 +53,11 @@ func (h *Handler) serveBatch(w http.ResponseWriter, r *http.Request) {
 	a := h.startAccess(r, "traces")
 	defer h.logAccess(r.Context(), a)
 	if e := checkMediaType(r); e != nil {
-		a.status = writeErrorStatus(w, http.StatusUnsupportedMediaType, e)
+		a.status = openaierr.WriteStatus(w, http.StatusUnsupportedMediaType, e)
 		return
 	}
 	if r.ContentLength > MaxBatchBytes {
-		a.status = writeError(w, errTooLarge)
+		a.status = openaierr.Write(w, errTooLarge)
 		return
 	}
 	c, err := h.authorize(r)
@@ -114,7 +115,7 @@ func (h *Handler) store(w http.ResponseWriter, r *http.Request, a *access, c *ca
 			"failed", failed, "error", firstErr)
 	}
 	if failed > 0 && failed == attempted {
-		return writeError(w, errStore.WithRetryAfter(retryAfter))
+		return openaierr.Write(w, errStore.WithRetryAfter(retryAfter))
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/shared/apperr"
 	"github.com/tollgate-dev/tollgate/shared/auth"
+	"github.com/tollgate-dev/tollgate/shared/openaierr"
 	"github.com/tollgate-dev/tollgate/shared/secrets"
 	"github.com/tollgate-dev/tollgate/shared/tenant"
 	"github.com/tollgate-dev/tollgate/shared/trace"
@@ -72,16 +73,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		if v := recover(); v != nil {
 			h.cfg.Logger.Error("panic in ingest handler", "panic", v, "path", safePath(r.URL.Path))
-			writeError(w, apperr.New(apperr.Internal, "internal_error", "internal error"))
+			openaierr.Write(w, apperr.New(apperr.Internal, "internal_error", "internal error"))
 		}
 	}()
 	if _, pattern := h.mux.Handler(r); pattern == "" {
 		if r.URL.Path == "/v1/traces" || r.URL.Path == "/v1/otlp/v1/traces" {
 			w.Header().Set("Allow", http.MethodPost)
-			writeErrorStatus(w, http.StatusMethodNotAllowed, apperr.New(apperr.Invalid, "method_not_allowed", "use POST"))
+			openaierr.WriteStatus(w, http.StatusMethodNotAllowed, apperr.New(apperr.Invalid, "method_not_allowed", "use POST"))
 			return
 		}
-		writeError(w, apperr.New(apperr.NotFound, "unknown_route", "no such endpoint: "+r.Method+" "+safePath(r.URL.Path)))
+		openaierr.Write(w, apperr.New(apperr.NotFound, "unknown_route", "no such endpoint: "+r.Method+" "+safePath(r.URL.Path)))
 		return
 	}
 	h.mux.ServeHTTP(w, r)

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tollgate-dev/tollgate/shared/apperr"
+	"github.com/tollgate-dev/tollgate/shared/openaierr"
 )
 
 // otlpResponse is ExportTraceServiceResponse. PartialSuccess is set only
@@ -29,11 +30,11 @@ func (h *Handler) serveOTLP(w http.ResponseWriter, r *http.Request) {
 	a := h.startAccess(r, "otlp")
 	defer h.logAccess(r.Context(), a)
 	if e := checkMediaType(r); e != nil {
-		a.status = writeErrorStatus(w, http.StatusUnsupportedMediaType, e)
+		a.status = openaierr.WriteStatus(w, http.StatusUnsupportedMediaType, e)
 		return
 	}
 	if r.ContentLength > MaxBatchBytes {
-		a.status = writeError(w, errTooLarge)
+		a.status = openaierr.Write(w, errTooLarge)
 		return
 	}
 	c, err := h.authorize(r)
