@@ -13,6 +13,7 @@ import (
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 
 	"github.com/tollgate-dev/tollgate/shared/apperr"
+	"github.com/tollgate-dev/tollgate/shared/flight"
 	"github.com/tollgate-dev/tollgate/shared/id"
 )
 
@@ -53,17 +54,16 @@ type Scoped struct {
 
 // Sessions caches Scoped clients per org. It is safe for concurrent use.
 type Sessions struct {
-	cfg Config
+	cfg    Config
+	flight flight.Group[string, *Scoped] // one AssumeRole per org at a time
 
 	mu      sync.Mutex
-	entries map[string]*entry
+	entries map[string]*entry // established sessions only: failures are never cached
 	assumes int64
 }
 
 type entry struct {
-	ready    chan struct{} // closed when scoped or err is set
 	scoped   *Scoped
-	err      error
 	lastUsed time.Time
 }
 
@@ -92,47 +92,41 @@ func (s *Sessions) For(ctx context.Context, orgID string) (*Scoped, error) {
 		return nil, apperr.New(apperr.Internal, "invalid_org", "internal error").WithParam("org")
 	}
 	now := s.cfg.Clock()
-	s.mu.Lock()
-	e, ok := s.entries[orgID]
-	if ok {
-		select {
-		case <-e.ready:
-			if e.err != nil || !now.Before(e.scoped.Expires.Add(-s.cfg.RefreshBefore)) {
-				ok = false // failed or about to expire: assume again
-			}
-		default: // another caller is assuming for this org: wait for it
-		}
+	if sc, ok := s.fresh(orgID, now); ok {
+		return sc, nil
 	}
-	if !ok {
-		e = &entry{ready: make(chan struct{})}
-		s.entries[orgID] = e
-		s.evictLocked(orgID)
+	scoped, err := s.flight.Do(ctx, orgID, func() (*Scoped, error) {
+		if sc, ok := s.fresh(orgID, now); ok {
+			return sc, nil // a flight that landed since the check above
+		}
+		s.mu.Lock()
 		s.assumes++
 		s.mu.Unlock()
-		e.scoped, e.err = s.assume(ctx, orgID)
-		if e.err != nil {
+		sc, err := s.assume(ctx, orgID)
+		if err == nil {
 			s.mu.Lock()
-			if s.entries[orgID] == e {
-				delete(s.entries, orgID) // never cache a failure
-			}
+			s.entries[orgID] = &entry{scoped: sc, lastUsed: now}
+			s.evictLocked(orgID)
 			s.mu.Unlock()
 		}
-		close(e.ready)
-	} else {
-		s.mu.Unlock()
-	}
-	select {
-	case <-e.ready:
-	case <-ctx.Done():
+		return sc, err
+	})
+	if err != nil && ctx.Err() != nil {
 		return nil, apperr.Wrap(ctx.Err(), apperr.Unavailable, "tenant_session_unavailable", "could not establish a tenant session").WithRetryAfter(time.Second)
 	}
-	if e.err != nil {
-		return nil, e.err
-	}
+	return scoped, err
+}
+
+// fresh returns the org's cached session unless it is near expiry.
+func (s *Sessions) fresh(orgID string, now time.Time) (*Scoped, bool) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.entries[orgID]
+	if !ok || !now.Before(e.scoped.Expires.Add(-s.cfg.RefreshBefore)) {
+		return nil, false
+	}
 	e.lastUsed = now
-	s.mu.Unlock()
-	return e.scoped, nil
+	return e.scoped, true
 }
 
 // Forget drops an org's cached session, e.g. after the org is deleted.
@@ -150,8 +144,8 @@ func (s *Sessions) AssumeCount() int64 {
 	return s.assumes
 }
 
-// evictLocked removes least recently used finished entries while the cache
-// is over its bound. keep is never evicted.
+// evictLocked removes least recently used sessions while the cache is over
+// its bound. keep is never evicted.
 func (s *Sessions) evictLocked(keep string) {
 	for len(s.entries) > s.cfg.MaxOrgs {
 		var oldest string
@@ -159,11 +153,6 @@ func (s *Sessions) evictLocked(keep string) {
 		for org, e := range s.entries {
 			if org == keep {
 				continue
-			}
-			select {
-			case <-e.ready:
-			default:
-				continue // in flight
 			}
 			if oldest == "" || e.lastUsed.Before(oldestAt) {
 				oldest, oldestAt = org, e.lastUsed
