@@ -2,8 +2,6 @@ package trace
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -15,119 +13,172 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
-// TraceDays lists the days (yyyymmdd) holding org's traces strictly before
-// the day of before, oldest first.
-func (st *Store) TraceDays(ctx context.Context, db DB, org string, before time.Time) ([]string, error) {
-	var days []string
+// Every trace write also puts an expiry marker under the org's partition,
+//
+//	ORG#<org>   EXPIRES#<expiry day>#<trace day>#<part>
+//
+// so retention finds what has expired with one Query over sorted keys,
+// without scanning and without revisiting days that still have live traces.
+// Workspaces keep traces for different periods, so one trace day can carry
+// markers for several expiry days.
+const expiryPrefix = "EXPIRES#"
+
+func expiryMarkerSK(expiryDay, day string, part int) string {
+	return fmt.Sprintf("%s%s#%s#%d", expiryPrefix, expiryDay, day, part)
+}
+
+// Expired names the traces of Day (yyyymmdd) whose retention ended on
+// ExpiryDay: all of them have expired once ExpiryDay is over.
+type Expired struct {
+	ExpiryDay string
+	Day       string
+}
+
+// ExpiredGroups lists org's trace groups whose expiry day is before now's
+// UTC day, oldest expiry first.
+func (st *Store) ExpiredGroups(ctx context.Context, db DB, org string, now time.Time) ([]Expired, error) {
+	var groups []Expired
 	p := dynamodb.NewQueryPaginator(db, &dynamodb.QueryInput{
 		TableName:              aws.String(st.table),
 		KeyConditionExpression: aws.String("pk = :pk AND sk BETWEEN :lo AND :hi"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": s("ORG#" + org), ":lo": s("TRACEDAY#"), ":hi": s("TRACEDAY#" + before.UTC().Format("20060102")),
+			// "EXPIRES#<today>" sorts before every marker of today.
+			":pk": s("ORG#" + org), ":lo": s(expiryPrefix), ":hi": s(expiryPrefix + now.UTC().Format("20060102")),
 		},
-		ConsistentRead: aws.Bool(true),
+		ProjectionExpression: aws.String("sk"),
+		ConsistentRead:       aws.Bool(true),
 	})
-	cut := "TRACEDAY#" + before.UTC().Format("20060102")
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, unavailable("list trace days", err)
+			return nil, unavailable("list expired traces", err)
 		}
 		for _, it := range page.Items {
-			sk := it["sk"].(*types.AttributeValueMemberS).Value
-			day, _, _ := strings.Cut(strings.TrimPrefix(sk, "TRACEDAY#"), "#")
-			if sk < cut && (len(days) == 0 || days[len(days)-1] != day) {
-				days = append(days, day) // one day has several markers, in order
+			sk, _ := it["sk"].(*types.AttributeValueMemberS)
+			if sk == nil {
+				continue
+			}
+			parts := strings.Split(strings.TrimPrefix(sk.Value, expiryPrefix), "#")
+			if len(parts) != 3 {
+				continue
+			}
+			g := Expired{ExpiryDay: parts[0], Day: parts[1]}
+			if len(groups) == 0 || groups[len(groups)-1] != g {
+				groups = append(groups, g) // a group has several parts, adjacent
 			}
 		}
 	}
-	return days, nil
+	return groups, nil
 }
 
-// dayCursor is where DeleteDay stopped.
-type dayCursor struct {
-	Shard int    `json:"h"`
-	PK    string `json:"p,omitempty"`
-	SK    string `json:"s,omitempty"`
+// DeleteCursor is where DeleteExpired paused: a shard and the last key it
+// deleted there. The zero value starts at the beginning.
+type DeleteCursor struct {
+	Shard int    `json:"shard"`
+	SK    string `json:"sk,omitempty"`
 }
 
-// DeleteDay deletes one day of org's traces, shard by shard in batches of
-// 25, resuming from cursor. It returns the cursor to resume from, or ""
-// when the day is gone (its marker removed too). It stops early, with a
-// cursor, when ctx's deadline is less than 5 seconds away.
-func (st *Store) DeleteDay(ctx context.Context, db DB, org, day, cursorIn string) (next string, deleted int, err error) {
-	var c dayCursor
-	if cursorIn != "" {
-		b, err := base64.RawURLEncoding.DecodeString(cursorIn)
-		if err != nil || json.Unmarshal(b, &c) != nil || c.Shard < 0 || c.Shard >= Shards {
-			return "", 0, fmt.Errorf("delete day: bad cursor")
-		}
+// DeleteExpired deletes the traces of g.Day whose retention ended by now,
+// shard by shard, starting at from. Traces of that day that are still
+// within their (longer) retention are kept. After each page it asks stop,
+// so every call makes progress; when stop says so it returns the cursor to
+// resume from and done=false.
+// When the group is finished its markers are removed and done is true.
+// Deleting is idempotent, so resuming from an older cursor is safe.
+func (st *Store) DeleteExpired(ctx context.Context, db DB, org string, g Expired, now time.Time, from DeleteCursor,
+	stop func() bool) (next DeleteCursor, deleted int, done bool, err error) {
+	c := from
+	if c.Shard < 0 || c.Shard >= Shards {
+		return c, 0, false, fmt.Errorf("delete expired traces: cursor shard %d out of range", c.Shard)
 	}
-	for ; c.Shard < Shards; c.Shard, c.PK, c.SK = c.Shard+1, "", "" {
-		var start map[string]types.AttributeValue
+	for c.Shard < Shards {
+		pk := shardPK(org, g.Day, c.Shard)
+		in := &dynamodb.QueryInput{
+			TableName:                 aws.String(st.table),
+			KeyConditionExpression:    aws.String("pk = :pk"),
+			FilterExpression:          aws.String("#exp <= :now"),
+			ExpressionAttributeNames:  map[string]string{"#exp": "expires_at"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(pk), ":now": n(now.Unix())},
+			ProjectionExpression:      aws.String("pk, sk"),
+			Limit:                     aws.Int32(100),
+		}
 		if c.SK != "" {
-			start = map[string]types.AttributeValue{"pk": s(c.PK), "sk": s(c.SK)}
+			in.ExclusiveStartKey = map[string]types.AttributeValue{"pk": s(pk), "sk": s(c.SK)}
 		}
-		for {
-			if dl, ok := ctx.Deadline(); ok && time.Until(dl) < 5*time.Second {
-				b, _ := json.Marshal(c)
-				return base64.RawURLEncoding.EncodeToString(b), deleted, nil
-			}
-			out, err := db.Query(ctx, &dynamodb.QueryInput{
-				TableName:                 aws.String(st.table),
-				KeyConditionExpression:    aws.String("pk = :pk"),
-				ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(shardPK(org, day, c.Shard))},
-				ProjectionExpression:      aws.String("pk, sk"),
-				Limit:                     aws.Int32(25),
-				ExclusiveStartKey:         start,
-			})
-			if err != nil {
-				return "", deleted, unavailable("list day to delete", err)
-			}
-			if err := st.deleteKeys(ctx, db, out.Items); err != nil {
-				return "", deleted, err
-			}
-			deleted += len(out.Items)
-			if out.LastEvaluatedKey == nil {
-				break
-			}
-			start = out.LastEvaluatedKey
-			c.PK = start["pk"].(*types.AttributeValueMemberS).Value
-			c.SK = start["sk"].(*types.AttributeValueMemberS).Value
+		out, err := db.Query(ctx, in)
+		if err != nil {
+			return c, deleted, false, unavailable("list expired traces to delete", err)
+		}
+		if err := st.deleteKeys(ctx, db, out.Items); err != nil {
+			return c, deleted, false, err
+		}
+		deleted += len(out.Items)
+		if out.LastEvaluatedKey == nil {
+			c.Shard, c.SK = c.Shard+1, ""
+		} else {
+			c.SK = out.LastEvaluatedKey["sk"].(*types.AttributeValueMemberS).Value
+		}
+		if c.Shard < Shards && stop() {
+			return c, deleted, false, nil
 		}
 	}
 	for part := 0; part < writeSpread; part++ {
 		_, err = db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(st.table),
-			Key: map[string]types.AttributeValue{"pk": s("ORG#" + org), "sk": s(fmt.Sprintf("TRACEDAY#%s#%d", day, part))}})
+			Key: map[string]types.AttributeValue{"pk": s("ORG#" + org), "sk": s(expiryMarkerSK(g.ExpiryDay, g.Day, part))}})
 		if err != nil {
-			return "", deleted, unavailable("remove day marker", err)
+			return c, deleted, false, unavailable("remove expiry marker", err)
 		}
 	}
-	return "", deleted, nil
+	return DeleteCursor{}, deleted, true, nil
 }
 
+// deleteKeys deletes keys in BatchWriteItem requests of at most 25,
+// resending what DynamoDB leaves unprocessed.
 func (st *Store) deleteKeys(ctx context.Context, db DB, keys []map[string]types.AttributeValue) error {
-	if len(keys) == 0 {
-		return nil
-	}
-	reqs := make([]types.WriteRequest, len(keys))
-	for i, k := range keys {
-		reqs[i] = types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: k}}
-	}
-	pending := map[string][]types.WriteRequest{st.table: reqs}
-	for len(pending) > 0 {
-		out, err := db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: pending})
-		if err != nil {
-			return unavailable("delete traces", err)
+	for len(keys) > 0 {
+		batch := keys[:min(25, len(keys))]
+		keys = keys[len(batch):]
+		reqs := make([]types.WriteRequest, len(batch))
+		for i, k := range batch {
+			reqs[i] = types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: k}}
 		}
-		pending = out.UnprocessedItems
+		pending := map[string][]types.WriteRequest{st.table: reqs}
+		for attempt := 0; len(pending) > 0; attempt++ {
+			if attempt > 0 {
+				if err := sleep(ctx, backoff(attempt)); err != nil {
+					return unavailable("delete traces", err)
+				}
+			}
+			out, err := db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: pending})
+			if err != nil {
+				return unavailable("delete traces", err)
+			}
+			pending = out.UnprocessedItems
+		}
 	}
 	return nil
 }
 
-// RedactDue removes sealed content from org's traces whose redaction date
+// backoff grows from 50ms to a 2s ceiling for unprocessed batch items.
+func backoff(attempt int) time.Duration {
+	return min(50*time.Millisecond<<min(attempt, 6), 2*time.Second)
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// RedactDue removes sealed content from org's traces whose redaction time
 // is before now, at most max of them, and returns how many it redacted.
-// Each marker is removed after its trace, so a rerun never redoes work.
+// Each marker is removed after its trace, so a rerun never redoes work and
+// a run killed between the two only repeats a harmless REMOVE.
 func (st *Store) RedactDue(ctx context.Context, db DB, org string, now time.Time, max int) (int, error) {
 	out, err := db.Query(ctx, &dynamodb.QueryInput{
 		TableName:              aws.String(st.table),

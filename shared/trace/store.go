@@ -62,7 +62,8 @@ func (st *Store) Writes(t *Trace, retention time.Duration) ([]types.TransactWrit
 	}
 	item["pk"], item["sk"] = s(t.PK()), s(t.SK())
 	item["time"] = s(t.Time.UTC().Format(time.RFC3339Nano))
-	item["expires_at"] = n(t.Time.Add(retention).Unix())
+	expires := t.Time.Add(retention)
+	item["expires_at"] = n(expires.Unix())
 	table := aws.String(st.table)
 	items := []types.TransactWriteItem{{Put: &types.Put{
 		TableName: table, Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)"),
@@ -72,7 +73,7 @@ func (st *Store) Writes(t *Trace, retention time.Duration) ([]types.TransactWrit
 		items = append(items, st.aggregateUpdate(t, day, dim))
 	}
 	items = append(items, types.TransactWriteItem{Put: &types.Put{TableName: table, Item: map[string]types.AttributeValue{
-		"pk": s("ORG#" + t.Org), "sk": s(fmt.Sprintf("TRACEDAY#%s#%d", day, spreadOf(t.ID))), "day": s(day),
+		"pk": s("ORG#" + t.Org), "sk": s(expiryMarkerSK(expires.UTC().Format("20060102"), day, spreadOf(t.ID))), "day": s(day),
 	}}})
 	if t.SealedContent != "" && t.RedactAt > 0 {
 		items = append(items, types.TransactWriteItem{Put: &types.Put{TableName: table, Item: map[string]types.AttributeValue{

@@ -163,17 +163,21 @@ func TestRetentionPrimitives(t *testing.T) {
 	org, sc := newOrg(t)
 	st := trace.NewStore(stack.TableName, nil)
 	for i := 0; i < 60; i++ {
-		tr := mk(org, i, day0.Add(time.Duration(i)*30*time.Minute)) // 20th, 21st
+		tr := mk(org, i, day0.Add(time.Duration(i)*30*time.Minute)) // 48 on the 20th, 12 on the 21st
 		if i == 5 {
 			tr.SealedContent, tr.RedactAt = "v1.dk_00000000000000000000.AAAA", day0.Add(48*time.Hour).Unix()
 		}
-		if _, err := st.Record(ctx, sc.DynamoDB, tr, 90*24*time.Hour); err != nil {
+		keep := 24 * time.Hour
+		if i%4 == 0 {
+			keep = 90 * 24 * time.Hour // another workspace's longer retention, same days
+		}
+		if _, err := st.Record(ctx, sc.DynamoDB, tr, keep); err != nil {
 			t.Fatal(err)
 		}
 	}
-	days, err := st.TraceDays(ctx, sc.DynamoDB, org, day0.Add(24*time.Hour))
-	if err != nil || len(days) != 1 || days[0] != "20261120" {
-		t.Fatalf("days before the 21st: %v %v", days, err)
+	groups, err := st.ExpiredGroups(ctx, sc.DynamoDB, org, day0.Add(48*time.Hour))
+	if err != nil || len(groups) != 1 || groups[0] != (trace.Expired{ExpiryDay: "20261121", Day: "20261120"}) {
+		t.Fatalf("groups expired by the 22nd: %v %v", groups, err)
 	}
 	if n, err := st.RedactDue(ctx, sc.DynamoDB, org, day0.Add(47*time.Hour), 10); err != nil || n != 0 {
 		t.Fatalf("redacted before the window: %d %v", n, err)
@@ -184,22 +188,23 @@ func TestRetentionPrimitives(t *testing.T) {
 	if n, _ := st.RedactDue(ctx, sc.DynamoDB, org, day0.Add(49*time.Hour), 10); n != 0 {
 		t.Fatal("redaction repeated")
 	}
-	// Delete the 20th in resumable steps: a deadline close at hand stops it early.
-	short, cancel := context.WithTimeout(ctx, 4*time.Second)
-	cursor, deleted, err := st.DeleteDay(short, sc.DynamoDB, org, "20261120", "")
-	cancel()
-	if err != nil || cursor == "" || deleted != 0 {
-		t.Fatalf("a near deadline should stop before deleting: cursor=%q deleted=%d err=%v", cursor, deleted, err)
+	// Delete the group in resumable steps: stop after two pages, then resume.
+	now, pages := day0.Add(48*time.Hour), 0
+	cursor, deleted, done, err := st.DeleteExpired(ctx, sc.DynamoDB, org, groups[0], now, trace.DeleteCursor{},
+		func() bool { pages++; return pages > 2 })
+	if err != nil || done || deleted == 0 || deleted >= 36 {
+		t.Fatalf("a stop should pause the delete: cursor=%+v deleted=%d done=%v err=%v", cursor, deleted, done, err)
 	}
-	cursor, deleted, err = st.DeleteDay(ctx, sc.DynamoDB, org, "20261120", cursor)
-	if err != nil || cursor != "" || deleted != 48 {
-		t.Fatalf("delete day: cursor=%q deleted=%d err=%v", cursor, deleted, err)
+	_, more, done, err := st.DeleteExpired(ctx, sc.DynamoDB, org, groups[0], now, cursor, func() bool { return false })
+	if err != nil || !done || deleted+more != 36 {
+		t.Fatalf("delete expired: deleted=%d+%d done=%v err=%v", deleted, more, done, err)
 	}
-	left, _, _ := st.List(ctx, sc.DynamoDB, org, trace.Query{From: day0, To: day0.Add(48 * time.Hour), Limit: 1000})
-	if len(left) != 12 {
-		t.Fatalf("%d traces left, want the 21st's 12", len(left))
+	before := trace.NewStore(stack.TableName, func() time.Time { return day0.Add(47 * time.Hour) })
+	left, _, _ := before.List(ctx, sc.DynamoDB, org, trace.Query{From: day0, To: day0.Add(48 * time.Hour), Limit: 1000})
+	if len(left) != 24 {
+		t.Fatalf("%d traces left, want the 21st's 12 and the 20th's 12 long-kept", len(left))
 	}
-	if days, _ := st.TraceDays(ctx, sc.DynamoDB, org, day0.Add(24*time.Hour)); len(days) != 0 {
-		t.Fatal("day marker not removed")
+	if groups, _ := st.ExpiredGroups(ctx, sc.DynamoDB, org, now); len(groups) != 0 {
+		t.Fatalf("markers not removed: %v", groups)
 	}
 }

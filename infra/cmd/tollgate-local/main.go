@@ -25,24 +25,27 @@ import (
 	"github.com/tollgate-dev/tollgate/shared/ingest"
 	"github.com/tollgate-dev/tollgate/shared/logging"
 	"github.com/tollgate-dev/tollgate/shared/provider/mock"
+	"github.com/tollgate-dev/tollgate/shared/retention"
 )
 
 func main() {
 	addr := flag.String("addr", envOr("TOLLGATE_ADDR", "127.0.0.1:8787"), "address to serve the functions on")
 	verbose := flag.Bool("v", false, "log every request")
+	every := flag.Duration("retention-every", envDuration("TOLLGATE_RETENTION_EVERY", time.Minute),
+		"how often the retention job runs (hourly in AWS)")
 	flag.Parse()
 	level := slog.LevelWarn
 	if *verbose {
 		level = slog.LevelInfo
 	}
 	logger := logging.New(os.Stderr, level)
-	if err := run(*addr, logger); err != nil {
+	if err := run(*addr, *every, logger); err != nil {
 		fmt.Fprintln(os.Stderr, "tollgate-local:", err)
 		os.Exit(1)
 	}
 }
 
-func run(addr string, logger *slog.Logger) error {
+func run(addr string, retentionEvery time.Duration, logger *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	started := time.Now()
@@ -79,6 +82,18 @@ func run(addr string, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	retentionRole, err := stack.RoleConfig(ctx, "RetentionFunctionRole")
+	if err != nil {
+		return err
+	}
+	job, err := retention.Assemble(retentionRole, retention.Settings{
+		Table: stack.TableName, TenantRoleARN: stack.TenantRoleARN,
+	}, logger)
+	if err != nil {
+		return err
+	}
+	retentionJob := &scheduled[retention.Report]{name: "retention", run: job.Run, logger: logger}
+	go retentionJob.tick(ctx, retentionEvery)
 	d, err := demo.Seed(ctx, stack)
 	if err != nil {
 		return err
@@ -92,6 +107,7 @@ func run(addr string, logger *slog.Logger) error {
 	mux.Handle("POST /v1/traces", ing)
 	mux.Handle("POST /v1/otlp/v1/traces", ing)
 	mux.Handle("/v1/", gw)
+	mux.Handle("POST /local/jobs/retention", retentionJob)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
@@ -115,6 +131,7 @@ func run(addr string, logger *slog.Logger) error {
   moto (KMS, SQS, STS)         %s
   demo org / workspace         %s / %s
   demo key and URL             %s
+  retention job                every %s; now: curl -X POST http://%s/local/jobs/retention
 
 Try it:
   source .local/demo.env
@@ -123,13 +140,20 @@ Try it:
 
 Ctrl-C stops everything.
 `, time.Since(started).Round(10*time.Millisecond), base, base, base, stack.Endpoint, stack.DynamoDBURL, stack.MotoURL,
-		d.Org, d.Workspace, envPath)
+		d.Org, d.Workspace, envPath, retentionEvery, l.Addr())
 
 	<-ctx.Done()
 	fmt.Println("\nstopping…")
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return srv.Shutdown(sctx)
+}
+
+func envDuration(name string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(name)); err == nil && d > 0 {
+		return d
+	}
+	return def
 }
 
 func envOr(name, def string) string {
