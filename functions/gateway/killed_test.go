@@ -23,7 +23,7 @@ func TestKilledInvocationHeals(t *testing.T) {
 	const providerKey = "sk-proj-KILLEDUPSTREAMa1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8"
 	up := newGatedUpstream(t, providerKey, []string{"first ", "never sent"})
 	connectUpstream(t, ctx, d, up.srv.URL, providerKey)
-	rt, _, kill := startFunction(t, ctx, up.srv.URL)
+	rt := startFunction(t, ctx, up.srv.URL)
 
 	inv, err := rt.Invoke(ctx, event(t, d.Token, `{"model":"gated/gpt-4o-mini","stream":true,"max_tokens":100,"messages":[{"role":"user","content":"go"}]}`))
 	must(t, err)
@@ -31,7 +31,7 @@ func TestKilledInvocationHeals(t *testing.T) {
 	if _, err := r.ReadBytes(0); err != nil { // prelude: the reservation is held by now
 		t.Fatal(err)
 	}
-	kill() // the invocation dies before it can settle
+	rt.Kill() // the invocation dies before it can settle
 
 	sessions, err := stack.TenantSessions(ctx, "GatewayFunctionRole")
 	must(t, err)

@@ -11,15 +11,9 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/tollgate-dev/tollgate/infra/demo"
 	"github.com/tollgate-dev/tollgate/infra/lambdaruntime"
@@ -36,17 +30,9 @@ var (
 func TestMain(m *testing.M) {
 	localstack.Main(m, localstack.Options{StackName: "bootstrap-test"}, func(s *localstack.Stack) error {
 		stack = s
-		dir, err := os.MkdirTemp("", "gateway-bootstrap-")
-		if err != nil {
-			return err
-		}
-		bootstrap = filepath.Join(dir, "bootstrap")
-		cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", bootstrap, ".")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+runtime.GOOS, "GOARCH="+runtime.GOARCH)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("build bootstrap: %v: %s", err, out)
-		}
-		return nil
+		var err error
+		bootstrap, err = lambdaruntime.Build(".")
+		return err
 	})
 }
 
@@ -100,8 +86,9 @@ func TestBootstrapStreamsThroughTheRuntimeAPI(t *testing.T) {
 	up := newGatedUpstream(t, providerKey, chunks)
 	connectUpstream(t, ctx, d, up.srv.URL, providerKey)
 
-	rt, stderr, kill := startFunction(t, ctx, up.srv.URL)
-	defer kill()
+	rt := startFunction(t, ctx, up.srv.URL)
+	defer rt.Kill()
+	stderr := rt.Logs
 
 	inv, err := rt.Invoke(ctx, event(t, d.Token, `{"model":"gated/gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"count"}]}`))
 	if err != nil {
@@ -151,29 +138,14 @@ func TestBootstrapStreamsThroughTheRuntimeAPI(t *testing.T) {
 
 // startFunction runs the gateway bootstrap as Lambda would, with the
 // gateway role's credentials, against a fresh loopback Runtime API.
-func startFunction(t *testing.T, ctx context.Context, upstreamURL string) (*lambdaruntime.Server, *bytes.Buffer, func()) {
+func startFunction(t *testing.T, ctx context.Context, upstreamURL string) *lambdaruntime.Function {
 	t.Helper()
-	rt, err := lambdaruntime.Start()
+	env, err := stack.FunctionEnv(ctx, "gateway", "GatewayFunctionRole")
 	must(t, err)
-	fnCreds := roleCredentials(t, ctx, "GatewayFunctionRole")
 	u, _ := url.Parse(upstreamURL)
-	cmd := exec.Command(bootstrap)
-	cmd.Env = []string{
-		"AWS_LAMBDA_RUNTIME_API=" + rt.Addr(), "_HANDLER=bootstrap", "AWS_LAMBDA_FUNCTION_NAME=gateway",
-		"AWS_REGION=" + localstack.Region, "AWS_ENDPOINT_URL=" + stack.Endpoint,
-		"AWS_ACCESS_KEY_ID=" + fnCreds.AccessKeyID, "AWS_SECRET_ACCESS_KEY=" + fnCreds.SecretAccessKey,
-		"AWS_SESSION_TOKEN=" + fnCreds.SessionToken,
-		"TOLLGATE_TABLE=" + stack.TableName, "TOLLGATE_TENANT_ROLE_ARN=" + stack.TenantRoleARN,
-		"TOLLGATE_KMS_KEY_ARN=" + stack.KeyARN, "TOLLGATE_ALLOW_LOOPBACK=" + u.Host,
-	}
-	stderr := &bytes.Buffer{}
-	cmd.Stdout, cmd.Stderr = stderr, stderr
-	must(t, cmd.Start())
-	return rt, stderr, func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		rt.Close()
-	}
+	fn, err := lambdaruntime.Run(bootstrap, append(env, "TOLLGATE_ALLOW_LOOPBACK="+u.Host))
+	must(t, err)
+	return fn
 }
 
 func readEvent(t *testing.T, r *bufio.Reader) string {
@@ -214,16 +186,6 @@ func connectUpstream(t *testing.T, ctx context.Context, d demo.Demo, base, key s
 	must(t, err)
 	must(t, workspace.NewStore(workspace.Config{Table: stack.TableName}).PutConnection(ctx, sc.DynamoDB, d.Org, d.Workspace,
 		workspace.Connection{Name: "gated", Kind: workspace.KindOpenAI, BaseURL: base + "/v1", SealedKey: sealed}))
-}
-
-func roleCredentials(t *testing.T, ctx context.Context, role string) aws.Credentials {
-	arn, err := stack.RoleARN(role)
-	must(t, err)
-	out, err := sts.NewFromConfig(stack.OperatorConfig()).AssumeRole(ctx, &sts.AssumeRoleInput{
-		RoleArn: aws.String(arn), RoleSessionName: aws.String("bootstrap-test")})
-	must(t, err)
-	return aws.Credentials{AccessKeyID: *out.Credentials.AccessKeyId, SecretAccessKey: *out.Credentials.SecretAccessKey,
-		SessionToken: *out.Credentials.SessionToken}
 }
 
 func must(t *testing.T, err error) {

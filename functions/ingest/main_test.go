@@ -5,19 +5,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/tollgate-dev/tollgate/infra/demo"
 	"github.com/tollgate-dev/tollgate/infra/lambdaruntime"
@@ -33,17 +25,9 @@ var (
 func TestMain(m *testing.M) {
 	localstack.Main(m, localstack.Options{StackName: "ingest-bootstrap-test"}, func(s *localstack.Stack) error {
 		stack = s
-		dir, err := os.MkdirTemp("", "ingest-bootstrap-")
-		if err != nil {
-			return err
-		}
-		bootstrap = filepath.Join(dir, "bootstrap")
-		cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", bootstrap, ".")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+runtime.GOOS, "GOARCH="+runtime.GOARCH)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("build bootstrap: %v: %s", err, out)
-		}
-		return nil
+		var err error
+		bootstrap, err = lambdaruntime.Build(".")
+		return err
 	})
 }
 
@@ -56,8 +40,12 @@ func TestBootstrapIngestsThroughTheRuntimeAPI(t *testing.T) {
 	defer cancel()
 	d, err := demo.Seed(ctx, stack)
 	must(t, err)
-	rt, logs, kill := startFunction(t, ctx)
-	defer kill()
+	env, err := stack.FunctionEnv(ctx, "ingest", "IngestFunctionRole")
+	must(t, err)
+	rt, err := lambdaruntime.Run(bootstrap, env)
+	must(t, err)
+	defer rt.Kill()
+	logs := rt.Logs
 
 	at := time.Now().UTC().Add(-time.Minute).Truncate(time.Second)
 	cases := []struct {
@@ -92,7 +80,7 @@ func TestBootstrapIngestsThroughTheRuntimeAPI(t *testing.T) {
 
 // invoke sends the REST proxy event of testdata with token and the event's
 // time set, and returns the status and body of the HTTP-integration stream.
-func invoke(t *testing.T, ctx context.Context, rt *lambdaruntime.Server, token string, at time.Time) (int, string) {
+func invoke(t *testing.T, ctx context.Context, rt *lambdaruntime.Function, token string, at time.Time) (int, string) {
 	t.Helper()
 	raw, err := os.ReadFile("testdata/ingest-batch.json")
 	must(t, err)
@@ -118,58 +106,9 @@ func invoke(t *testing.T, ctx context.Context, rt *lambdaruntime.Server, token s
 	return meta.StatusCode, string(bytes.TrimLeft(rest, "\x00"))
 }
 
-// startFunction runs the ingest bootstrap as Lambda would, with
-// IngestFunctionRole's credentials, against a fresh loopback Runtime API.
-func startFunction(t *testing.T, ctx context.Context) (*lambdaruntime.Server, *syncBuffer, func()) {
-	t.Helper()
-	rt, err := lambdaruntime.Start()
-	must(t, err)
-	arn, err := stack.RoleARN("IngestFunctionRole")
-	must(t, err)
-	out, err := sts.NewFromConfig(stack.OperatorConfig()).AssumeRole(ctx, &sts.AssumeRoleInput{
-		RoleArn: aws.String(arn), RoleSessionName: aws.String("bootstrap-test")})
-	must(t, err)
-	cmd := exec.Command(bootstrap)
-	cmd.Env = []string{
-		"AWS_LAMBDA_RUNTIME_API=" + rt.Addr(), "_HANDLER=bootstrap", "AWS_LAMBDA_FUNCTION_NAME=ingest",
-		"AWS_REGION=" + localstack.Region, "AWS_ENDPOINT_URL=" + stack.Endpoint,
-		"AWS_ACCESS_KEY_ID=" + *out.Credentials.AccessKeyId, "AWS_SECRET_ACCESS_KEY=" + *out.Credentials.SecretAccessKey,
-		"AWS_SESSION_TOKEN=" + *out.Credentials.SessionToken,
-		"TOLLGATE_TABLE=" + stack.TableName, "TOLLGATE_TENANT_ROLE_ARN=" + stack.TenantRoleARN,
-		"TOLLGATE_KMS_KEY_ARN=" + stack.KeyARN,
-	}
-	logs := &syncBuffer{}
-	cmd.Stdout, cmd.Stderr = logs, logs
-	must(t, cmd.Start())
-	return rt, logs, func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		rt.Close()
-	}
-}
-
 func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
-}
-
-// syncBuffer collects the function's output, written by exec's copier
-// while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

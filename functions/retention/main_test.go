@@ -1,24 +1,17 @@
 package main_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/tollgate-dev/tollgate/infra/demo"
 	"github.com/tollgate-dev/tollgate/infra/lambdaruntime"
@@ -36,17 +29,9 @@ var (
 func TestMain(m *testing.M) {
 	localstack.Main(m, localstack.Options{StackName: "retention-bootstrap-test"}, func(s *localstack.Stack) error {
 		stack = s
-		dir, err := os.MkdirTemp("", "retention-bootstrap-")
-		if err != nil {
-			return err
-		}
-		bootstrap = filepath.Join(dir, "bootstrap")
-		cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", bootstrap, ".")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+runtime.GOOS, "GOARCH="+runtime.GOARCH)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("build bootstrap: %v: %s", err, out)
-		}
-		return nil
+		var err error
+		bootstrap, err = lambdaruntime.Build(".")
+		return err
 	})
 }
 
@@ -74,11 +59,15 @@ func TestBootstrapRunsAPassOnTheScheduledEvent(t *testing.T) {
 		must(t, err)
 	}
 
-	rt, logs, kill := startFunction(t, ctx)
-	defer kill()
+	env, err := stack.FunctionEnv(ctx, "retention", "RetentionFunctionRole")
+	must(t, err)
+	fn, err := lambdaruntime.Run(bootstrap, env)
+	must(t, err)
+	defer fn.Kill()
+	logs := fn.Logs
 	payload, err := os.ReadFile("../../events/retention-schedule.json")
 	must(t, err)
-	inv, err := rt.Invoke(ctx, payload)
+	inv, err := fn.Invoke(ctx, payload)
 	must(t, err)
 	body, err := io.ReadAll(inv.Body)
 	must(t, err)
@@ -109,57 +98,9 @@ func TestBootstrapRunsAPassOnTheScheduledEvent(t *testing.T) {
 	}
 }
 
-// startFunction runs the retention bootstrap as Lambda would, with
-// RetentionFunctionRole's credentials, against a fresh loopback Runtime API.
-func startFunction(t *testing.T, ctx context.Context) (*lambdaruntime.Server, *syncBuffer, func()) {
-	t.Helper()
-	rt, err := lambdaruntime.Start()
-	must(t, err)
-	arn, err := stack.RoleARN("RetentionFunctionRole")
-	must(t, err)
-	out, err := sts.NewFromConfig(stack.OperatorConfig()).AssumeRole(ctx, &sts.AssumeRoleInput{
-		RoleArn: aws.String(arn), RoleSessionName: aws.String("bootstrap-test")})
-	must(t, err)
-	cmd := exec.Command(bootstrap)
-	cmd.Env = []string{
-		"AWS_LAMBDA_RUNTIME_API=" + rt.Addr(), "_HANDLER=bootstrap", "AWS_LAMBDA_FUNCTION_NAME=retention",
-		"AWS_REGION=" + localstack.Region, "AWS_ENDPOINT_URL=" + stack.Endpoint,
-		"AWS_ACCESS_KEY_ID=" + *out.Credentials.AccessKeyId, "AWS_SECRET_ACCESS_KEY=" + *out.Credentials.SecretAccessKey,
-		"AWS_SESSION_TOKEN=" + *out.Credentials.SessionToken,
-		"TOLLGATE_TABLE=" + stack.TableName, "TOLLGATE_TENANT_ROLE_ARN=" + stack.TenantRoleARN,
-	}
-	logs := &syncBuffer{}
-	cmd.Stdout, cmd.Stderr = logs, logs
-	must(t, cmd.Start())
-	return rt, logs, func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		rt.Close()
-	}
-}
-
 func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
-}
-
-// syncBuffer collects the function's output, written by exec's copier
-// while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
