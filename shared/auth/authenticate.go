@@ -22,8 +22,11 @@ type Principal struct {
 	Org       string
 	Workspace string
 	TokenID   string
-	Scopes    []string
-	Expires   time.Time
+	// Member is the person the token acts for; the management API reads
+	// their current role on every call. Empty for service tokens.
+	Member  string
+	Scopes  []string
+	Expires time.Time
 	// Per-token limits; zero means none.
 	CapNano  int64 // monthly spend cap, nano-USD
 	RPM, TPM int64
@@ -177,7 +180,7 @@ func principalFromItem(it map[string]types.AttributeValue) (*Principal, error) {
 		}
 		return v.Value
 	}
-	p := &Principal{Org: str("org"), Workspace: str("workspace"), TokenID: str("token_id")}
+	p := &Principal{Org: str("org"), Workspace: str("workspace"), TokenID: str("token_id"), Member: str("member")}
 	if ss, ok := it["scopes"].(*types.AttributeValueMemberSS); ok {
 		p.Scopes = ss.Value
 	}
@@ -206,7 +209,7 @@ func principalFromItem(it map[string]types.AttributeValue) (*Principal, error) {
 // stops working (its expiry, or the end of a rotation's grace period); the
 // item's TTL removes it a day later.
 func LookupItem(hash string, p Principal, validUntil time.Time) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{
+	item := map[string]types.AttributeValue{
 		"pk":          &types.AttributeValueMemberS{Value: LookupPK(hash)},
 		"sk":          &types.AttributeValueMemberS{Value: LookupSK},
 		"org":         &types.AttributeValueMemberS{Value: p.Org},
@@ -219,4 +222,8 @@ func LookupItem(hash string, p Principal, validUntil time.Time) map[string]types
 		"rpm":         &types.AttributeValueMemberN{Value: strconv.FormatInt(p.RPM, 10)},
 		"tpm":         &types.AttributeValueMemberN{Value: strconv.FormatInt(p.TPM, 10)},
 	}
+	if p.Member != "" {
+		item["member"] = &types.AttributeValueMemberS{Value: p.Member}
+	}
+	return item
 }
