@@ -302,3 +302,19 @@ func recordExists(t *testing.T, sc *tenant.Scoped, org, hash string) bool {
 	}
 	return out.Item != nil
 }
+
+// A checkpoint naming a step this version does not know (written by an
+// older or newer job) starts that org over rather than skipping its work.
+func TestUnknownCheckpointStepStartsTheOrgOver(t *testing.T) {
+	org, sc := newOrg(t)
+	record(t, sc, org, 3, t0, 24*time.Hour, time.Time{})
+	if _, err := operator.PutItem(context.Background(), &dynamodb.PutItemInput{TableName: aws.String(stack.TableName),
+		Item: map[string]types.AttributeValue{"pk": s(retention.CheckpointPK), "sk": s("CHECKPOINT"),
+			"org": s(org), "step": s("compact-v9")}}); err != nil {
+		t.Fatal(err)
+	}
+	rep := runToEnd(t, newJob(newClock(t0.Add(72*time.Hour)), nil))
+	if rep.Deleted < 3 || len(rawTraces(t, org, t0)) != 0 {
+		t.Fatalf("deleted %d; %d traces left", rep.Deleted, len(rawTraces(t, org, t0)))
+	}
+}

@@ -27,7 +27,8 @@ func (w *orgWork) run(ctx context.Context, cp *checkpoint) (bool, error) {
 		return false, fmt.Errorf("tenant session: %w", err)
 	}
 	db := sc.DynamoDB
-	for i := slices.Index(steps, cp.Step); i >= 0 && i < len(steps); i++ {
+	first := max(slices.Index(steps, cp.Step), 0) // an unknown step (older checkpoint) starts over: every step is idempotent
+	for i := first; i < len(steps); i++ {
 		cp.Step = steps[i]
 		var done bool
 		switch cp.Step {
