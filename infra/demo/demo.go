@@ -1,8 +1,8 @@
 // Package demo seeds the local stack with a demo organization, workspace,
 // routing aliases and API key, so `make run` answers its first request with
-// no set-up. It writes through the same code paths production uses: org
-// items with the org's TenantRole session, the token lookup with the
-// operator's credentials (standing in for the management API's role).
+// no set-up. It writes through the same code paths production uses: the
+// operator's bootstrap (orgsetup), org items with the org's TenantRole
+// session, global items with the operator's credentials.
 package demo
 
 import (
@@ -10,17 +10,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/tollgate-dev/tollgate/infra/localstack"
-	"github.com/tollgate-dev/tollgate/shared/auth"
-	"github.com/tollgate-dev/tollgate/shared/id"
+	"github.com/tollgate-dev/tollgate/shared/orgsetup"
 	"github.com/tollgate-dev/tollgate/shared/pricing"
+	"github.com/tollgate-dev/tollgate/shared/token"
 	"github.com/tollgate-dev/tollgate/shared/workspace"
 )
 
@@ -36,21 +33,27 @@ const (
 	RPM                        = 600
 )
 
-// Seed creates the demo org in the stack.
+// Seed creates the demo org in the stack: bootstrapped as an operator
+// would (org, workspace, owner, owner key with every scope, registry),
+// then given the demo workspace's limits and routing aliases.
 func Seed(ctx context.Context, s *localstack.Stack) (Demo, error) {
-	d := Demo{Org: id.New(id.Org), Workspace: id.New(id.Workspace), TokenID: id.New(id.Token), Token: auth.NewToken()}
-	sessions, err := s.TenantSessions(ctx, "GatewayFunctionRole")
+	sessions, err := s.TenantSessions(ctx, "ApiFunctionRole")
 	if err != nil {
-		return d, err
+		return Demo{}, err
 	}
+	r, err := orgsetup.Bootstrap(ctx, s.TableName, sessions, dynamodb.NewFromConfig(s.OperatorConfig()),
+		token.New(token.Config{Table: s.TableName}), orgsetup.Spec{
+			OrgName: "Demo Org", OwnerEmail: "owner@demo.example", OwnerName: "Demo Owner", Workspace: "demo",
+		}, time.Now())
+	if err != nil {
+		return Demo{}, fmt.Errorf("seed demo org: %w", err)
+	}
+	d := Demo{Org: r.Org, Workspace: r.Workspace, TokenID: r.TokenID, Token: r.Token}
 	sc, err := sessions.For(ctx, d.Org)
 	if err != nil {
 		return d, err
 	}
 	store := workspace.NewStore(workspace.Config{Table: s.TableName})
-	if err := store.PutOrg(ctx, sc.DynamoDB, d.Org, workspace.Org{Name: "Demo Org"}); err != nil {
-		return d, fmt.Errorf("seed org: %w", err)
-	}
 	if err := store.PutSettings(ctx, sc.DynamoDB, d.Org, d.Workspace, workspace.Settings{
 		Name: "demo", MonthlyCap: MonthlyCap, RPM: RPM,
 	}); err != nil {
@@ -63,34 +66,6 @@ func Seed(ctx context.Context, s *localstack.Stack) (Demo, error) {
 		if err := store.PutAlias(ctx, sc.DynamoDB, d.Org, d.Workspace, a); err != nil {
 			return d, fmt.Errorf("seed alias: %w", err)
 		}
-	}
-	expires := time.Now().UTC().AddDate(1, 0, 0)
-	operator := dynamodb.NewFromConfig(s.OperatorConfig())
-	// The org registry is how scheduled jobs find every org.
-	if _, err := operator.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.TableName), Item: map[string]types.AttributeValue{
-		"pk": &types.AttributeValueMemberS{Value: "REGISTRY"}, "sk": &types.AttributeValueMemberS{Value: "ORG#" + d.Org},
-		"org": &types.AttributeValueMemberS{Value: d.Org},
-	}}); err != nil {
-		return d, fmt.Errorf("register org: %w", err)
-	}
-	p := auth.Principal{Org: d.Org, Workspace: d.Workspace, TokenID: d.TokenID, Scopes: auth.AllScopes}
-	if _, err := operator.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: aws.String(s.TableName), Item: auth.LookupItem(auth.Hash(d.Token), p, expires),
-	}); err != nil {
-		return d, fmt.Errorf("seed token: %w", err)
-	}
-	if _, err := sc.DynamoDB.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.TableName), Item: map[string]types.AttributeValue{
-		"pk":          &types.AttributeValueMemberS{Value: workspace.OrgPK(d.Org)},
-		"sk":          &types.AttributeValueMemberS{Value: "TOKEN#" + d.TokenID},
-		"name":        &types.AttributeValueMemberS{Value: "demo key"},
-		"prefix":      &types.AttributeValueMemberS{Value: auth.Display(d.Token)},
-		"workspace":   &types.AttributeValueMemberS{Value: d.Workspace},
-		"scopes":      &types.AttributeValueMemberSS{Value: auth.AllScopes},
-		"created_at":  &types.AttributeValueMemberS{Value: time.Now().UTC().Format(time.RFC3339)},
-		"valid_until": &types.AttributeValueMemberN{Value: strconv.FormatInt(expires.Unix(), 10)},
-		"hash":        &types.AttributeValueMemberS{Value: auth.Hash(d.Token)},
-	}}); err != nil {
-		return d, fmt.Errorf("seed token record: %w", err)
 	}
 	return d, nil
 }

@@ -1,0 +1,54 @@
+package api
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/tollgate-dev/tollgate/shared/audit"
+	"github.com/tollgate-dev/tollgate/shared/auth"
+	"github.com/tollgate-dev/tollgate/shared/member"
+	"github.com/tollgate-dev/tollgate/shared/tenant"
+	"github.com/tollgate-dev/tollgate/shared/token"
+	"github.com/tollgate-dev/tollgate/shared/workspace"
+)
+
+// Settings are the deployment's values for the API, read from the
+// environment by the function's main (or set by the local runner).
+type Settings struct {
+	Table         string
+	TenantRoleARN string
+	KMSKeyARN     string
+	// RevocationDelay bounds how long a revoked token keeps working here.
+	RevocationDelay time.Duration
+	Clock           func() time.Time
+}
+
+// Assemble builds the API server. fn is an AWS config carrying the
+// function's own role, which may touch only token lookups and the org
+// registry; every org's data is reached through a TenantRole session.
+func Assemble(fn aws.Config, s Settings, logger *slog.Logger) (*Server, error) {
+	if s.Table == "" || s.TenantRoleARN == "" || s.KMSKeyARN == "" {
+		return nil, fmt.Errorf("assemble api: table, tenant role and KMS key are required")
+	}
+	own := dynamodb.NewFromConfig(fn)
+	tenantBase := fn.Copy()
+	tenantBase.Credentials = aws.AnonymousCredentials{}
+	return New(Config{
+		Auth: auth.New(auth.Config{Table: s.Table, DB: own, CacheTTL: s.RevocationDelay, Clock: s.Clock}),
+		Tenants: tenant.New(tenant.Config{
+			RoleARN: s.TenantRoleARN, Base: tenantBase, STS: sts.NewFromConfig(fn), Clock: s.Clock,
+		}),
+		Members:    member.NewStore(s.Table, s.Clock),
+		Workspaces: workspace.NewStore(workspace.Config{Table: s.Table, Clock: s.Clock}),
+		Tokens:     token.New(token.Config{Table: s.Table, Clock: s.Clock}),
+		Lookups:    own,
+		Audit:      audit.New(audit.Config{Table: s.Table, Clock: s.Clock}),
+		Logger:     logger,
+		Clock:      s.Clock,
+	})
+}

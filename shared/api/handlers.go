@@ -1,0 +1,23 @@
+package api
+
+// handlers maps every operationId of openapi.yaml to its handler. New
+// checks the two match exactly.
+func handlers() map[string]handlerFunc {
+	return map[string]handlerFunc{
+		"getMe":            getMe,
+		"listWorkspaces":   listWorkspaces,
+		"createWorkspace":  createWorkspace,
+		"getWorkspace":     getWorkspace,
+		"renameWorkspace":  renameWorkspace,
+		"listMembers":      listMembers,
+		"addMember":        addMember,
+		"changeMemberRole": changeMemberRole,
+		"removeMember":     removeMember,
+		"listTokens":       listTokens,
+		"createToken":      createToken,
+		"rotateToken":      rotateToken,
+		"revokeToken":      revokeToken,
+		"listAudit":        listAudit,
+		"exportAudit":      exportAudit,
+	}
+}

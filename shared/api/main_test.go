@@ -1,0 +1,162 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/tollgate-dev/tollgate/infra/localstack"
+	"github.com/tollgate-dev/tollgate/shared/api"
+	"github.com/tollgate-dev/tollgate/shared/audit"
+	"github.com/tollgate-dev/tollgate/shared/auth"
+	"github.com/tollgate-dev/tollgate/shared/member"
+	"github.com/tollgate-dev/tollgate/shared/orgsetup"
+	"github.com/tollgate-dev/tollgate/shared/tenant"
+	"github.com/tollgate-dev/tollgate/shared/token"
+	"github.com/tollgate-dev/tollgate/shared/workspace"
+)
+
+var (
+	stack    *localstack.Stack
+	fnDB     *dynamodb.Client // the API function's own role
+	sessions *tenant.Sessions // TenantRole sessions as the API function makes them
+	srv      *httptest.Server
+)
+
+func TestMain(m *testing.M) {
+	localstack.Main(m, localstack.Options{StackName: "api-test"}, func(s *localstack.Stack) error {
+		stack = s
+		ctx := context.Background()
+		cfg, err := s.RoleConfig(ctx, "ApiFunctionRole")
+		if err != nil {
+			return err
+		}
+		fnDB = dynamodb.NewFromConfig(cfg)
+		if sessions, err = s.TenantSessions(ctx, "ApiFunctionRole"); err != nil {
+			return err
+		}
+		h, err := api.New(serverConfig())
+		if err != nil {
+			return err
+		}
+		srv = httptest.NewServer(h)
+		return nil
+	})
+}
+
+// serverConfig is the server as functions/api assembles it, with a token
+// cache short enough that a revocation shows at once.
+func serverConfig() api.Config {
+	return api.Config{
+		Auth:       auth.New(auth.Config{Table: stack.TableName, DB: fnDB, CacheTTL: time.Nanosecond}),
+		Tenants:    sessions,
+		Members:    member.NewStore(stack.TableName, nil),
+		Workspaces: workspace.NewStore(workspace.Config{Table: stack.TableName}),
+		Tokens:     token.New(token.Config{Table: stack.TableName}),
+		Lookups:    fnDB,
+		Audit:      audit.New(audit.Config{Table: stack.TableName}),
+	}
+}
+
+// org is a bootstrapped organization with a key per role.
+type org struct {
+	orgsetup.Result
+	sc   *tenant.Scoped
+	keys map[member.Role]string // a read+admin key acting for a member of that role
+	ids  map[member.Role]string // member IDs
+}
+
+func newOrg(t *testing.T, name string) *org {
+	t.Helper()
+	ctx := context.Background()
+	r, err := orgsetup.Bootstrap(ctx, stack.TableName, sessions, fnDB, token.New(token.Config{Table: stack.TableName}),
+		orgsetup.Spec{OrgName: name, OwnerEmail: "owner@" + strings.ToLower(name) + ".example"}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := sessions.For(ctx, r.Org)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := &org{Result: r, sc: sc, keys: map[member.Role]string{member.Owner: r.Token}, ids: map[member.Role]string{member.Owner: r.Member}}
+	for _, role := range []member.Role{member.Admin, member.Developer, member.Viewer} {
+		m, err := member.NewStore(stack.TableName, nil).Add(ctx, sc.DynamoDB, r.Org,
+			member.Member{Email: string(role) + "@" + strings.ToLower(name) + ".example", Role: role})
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.ids[role] = m.ID
+		o.keys[role] = o.key(t, m.ID, []string{auth.ScopeRead, auth.ScopeAdmin}, 0, time.Now())
+	}
+	return o
+}
+
+// key makes a key for member with scopes, created at `at` for ttl (0: default).
+func (o *org) key(t *testing.T, memberID string, scopes []string, ttl time.Duration, at time.Time) string {
+	t.Helper()
+	secret, _ := o.keyAndID(t, memberID, scopes, ttl, at)
+	return secret
+}
+
+func (o *org) keyAndID(t *testing.T, memberID string, scopes []string, ttl time.Duration, at time.Time) (string, string) {
+	t.Helper()
+	secret, tok, err := token.New(token.Config{Table: stack.TableName, Clock: func() time.Time { return at }}).Create(
+		context.Background(), o.sc.DynamoDB, fnDB, o.Org,
+		token.Spec{Name: "test", Workspace: o.Workspace, Member: memberID, Scopes: scopes, ExpiresIn: ttl})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return secret, tok.ID
+}
+
+// do calls the API and returns the status and body.
+func do(t *testing.T, key, method, path, body string) (int, string) {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, srv.URL+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+// code is the error code of an error body.
+func code(body string) string {
+	var e struct {
+		Error struct{ Code string } `json:"error"`
+	}
+	_ = json.Unmarshal([]byte(body), &e)
+	return e.Error.Code
+}
+
+func field(t *testing.T, body, name string) string {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(body), &m); err != nil {
+		t.Fatalf("body %s: %v", body, err)
+	}
+	s, _ := m[name].(string)
+	return s
+}
