@@ -21,6 +21,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/infra/demo"
 	"github.com/tollgate-dev/tollgate/infra/localstack"
+	"github.com/tollgate-dev/tollgate/shared/api"
 	"github.com/tollgate-dev/tollgate/shared/gateway"
 	"github.com/tollgate-dev/tollgate/shared/ingest"
 	"github.com/tollgate-dev/tollgate/shared/logging"
@@ -82,6 +83,16 @@ func run(addr string, retentionEvery time.Duration, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	apiRole, err := stack.RoleConfig(ctx, "ApiFunctionRole")
+	if err != nil {
+		return err
+	}
+	mgmt, err := api.Assemble(apiRole, api.Settings{
+		Table: stack.TableName, TenantRoleARN: stack.TenantRoleARN, KMSKeyARN: stack.KeyARN,
+	}, logger)
+	if err != nil {
+		return err
+	}
 	retentionRole, err := stack.RoleConfig(ctx, "RetentionFunctionRole")
 	if err != nil {
 		return err
@@ -107,6 +118,7 @@ func run(addr string, retentionEvery time.Duration, logger *slog.Logger) error {
 	mux.Handle("POST /v1/traces", ing)
 	mux.Handle("POST /v1/otlp/v1/traces", ing)
 	mux.Handle("/v1/", gw)
+	mux.Handle("/api/v1/", mgmt)
 	mux.Handle("POST /local/jobs/retention", retentionJob)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
@@ -121,11 +133,17 @@ func run(addr string, retentionEvery time.Duration, logger *slog.Logger) error {
 	if err := demo.WriteEnv(envPath, base, d); err != nil {
 		return err
 	}
+	stackEnv := fmt.Sprintf("# Written by make run, for tollgate-admin -local.\nTOLLGATE_AWS_ENDPOINT=%s\nTOLLGATE_TABLE=%s\n",
+		stack.Endpoint, stack.TableName)
+	if err := os.WriteFile(filepath.Join(root, ".local", "stack.env"), []byte(stackEnv), 0o600); err != nil {
+		return err
+	}
 
 	fmt.Printf(`Tollgate is running locally (ready in %s).
 
   gateway (OpenAI-compatible)  %s
   trace ingestion              %s/traces (JSON), %s/otlp (OTLP/HTTP JSON exporters)
+  management API               http://%s/api/v1 (the demo key acts for the demo org's owner)
   AWS endpoint (enforcing)     %s   DynamoDB, KMS, STS and SQS, with TenantRole enforced
   DynamoDB Local               %s
   moto (KMS, SQS, STS)         %s
@@ -139,7 +157,7 @@ Try it:
     -H 'Content-Type: application/json' -d '{"model":"default","messages":[{"role":"user","content":"hello"}]}'
 
 Ctrl-C stops everything.
-`, time.Since(started).Round(10*time.Millisecond), base, base, base, stack.Endpoint, stack.DynamoDBURL, stack.MotoURL,
+`, time.Since(started).Round(10*time.Millisecond), base, base, base, l.Addr(), stack.Endpoint, stack.DynamoDBURL, stack.MotoURL,
 		d.Org, d.Workspace, envPath, retentionEvery, l.Addr())
 
 	<-ctx.Done()
