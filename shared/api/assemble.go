@@ -11,7 +11,10 @@ import (
 
 	"github.com/tollgate-dev/tollgate/shared/audit"
 	"github.com/tollgate-dev/tollgate/shared/auth"
+	"github.com/tollgate-dev/tollgate/shared/budget"
 	"github.com/tollgate-dev/tollgate/shared/member"
+	"github.com/tollgate-dev/tollgate/shared/outbound"
+	"github.com/tollgate-dev/tollgate/shared/secrets"
 	"github.com/tollgate-dev/tollgate/shared/tenant"
 	"github.com/tollgate-dev/tollgate/shared/token"
 	"github.com/tollgate-dev/tollgate/shared/workspace"
@@ -25,7 +28,10 @@ type Settings struct {
 	KMSKeyARN     string
 	// RevocationDelay bounds how long a revoked token keeps working here.
 	RevocationDelay time.Duration
-	Clock           func() time.Time
+	// AllowLoopback lists host:port base URLs allowed over plain http
+	// (local stacks only), as the gateway's outbound client does.
+	AllowLoopback []string
+	Clock         func() time.Time
 }
 
 // Assemble builds the API server. fn is an AWS config carrying the
@@ -48,6 +54,9 @@ func Assemble(fn aws.Config, s Settings, logger *slog.Logger) (*Server, error) {
 		Tokens:     token.New(token.Config{Table: s.Table, Clock: s.Clock}),
 		Lookups:    own,
 		Audit:      audit.New(audit.Config{Table: s.Table, Clock: s.Clock}),
+		Secrets:    secrets.New(secrets.Config{Table: s.Table, KMSKeyARN: s.KMSKeyARN, Clock: s.Clock}),
+		Budget:     budget.New(budget.Config{Table: s.Table, Clock: s.Clock}),
+		CheckURL:   outbound.New(outbound.Config{AllowLoopback: s.AllowLoopback}).CheckURL,
 		Logger:     logger,
 		Clock:      s.Clock,
 	})

@@ -28,21 +28,36 @@ type sample struct {
 func samples(a *org, victimToken string) map[string]sample {
 	ws := "/api/v1/workspaces/" + a.Workspace
 	return map[string]sample{
-		"getMe":            {path: "/api/v1/me"},
-		"listWorkspaces":   {path: "/api/v1/workspaces"},
-		"createWorkspace":  {path: "/api/v1/workspaces", body: `{"name":"intruder"}`},
-		"getWorkspace":     {path: ws, refersToA: true},
-		"renameWorkspace":  {path: ws, body: `{"name":"hijacked"}`, refersToA: true},
-		"listMembers":      {path: "/api/v1/members"},
-		"addMember":        {path: "/api/v1/members", body: `{"email":"new@intruder.example","role":"viewer"}`},
-		"changeMemberRole": {path: "/api/v1/members/" + a.ids[member.Viewer], body: `{"role":"admin"}`, refersToA: true},
-		"removeMember":     {path: "/api/v1/members/" + a.ids[member.Developer], refersToA: true},
-		"listTokens":       {path: "/api/v1/tokens"},
-		"createToken":      {path: "/api/v1/tokens", body: `{"name":"x","workspace":"` + a.Workspace + `","scopes":["inference"]}`, refersToA: true},
-		"rotateToken":      {path: "/api/v1/tokens/" + victimToken + "/rotate", body: `{"grace_seconds":0}`, refersToA: true},
-		"revokeToken":      {path: "/api/v1/tokens/" + victimToken, refersToA: true},
-		"listAudit":        {path: "/api/v1/audit"},
-		"exportAudit":      {path: "/api/v1/audit/export?format=jsonl"},
+		"getMe":              {path: "/api/v1/me"},
+		"listWorkspaces":     {path: "/api/v1/workspaces"},
+		"createWorkspace":    {path: "/api/v1/workspaces", body: `{"name":"intruder"}`},
+		"getWorkspace":       {path: ws, refersToA: true},
+		"renameWorkspace":    {path: ws, body: `{"name":"hijacked"}`, refersToA: true},
+		"listMembers":        {path: "/api/v1/members"},
+		"addMember":          {path: "/api/v1/members", body: `{"email":"new@intruder.example","role":"viewer"}`},
+		"changeMemberRole":   {path: "/api/v1/members/" + a.ids[member.Viewer], body: `{"role":"admin"}`, refersToA: true},
+		"removeMember":       {path: "/api/v1/members/" + a.ids[member.Developer], refersToA: true},
+		"listTokens":         {path: "/api/v1/tokens"},
+		"createToken":        {path: "/api/v1/tokens", body: `{"name":"x","workspace":"` + a.Workspace + `","scopes":["inference"]}`, refersToA: true},
+		"rotateToken":        {path: "/api/v1/tokens/" + victimToken + "/rotate", body: `{"grace_seconds":0}`, refersToA: true},
+		"revokeToken":        {path: "/api/v1/tokens/" + victimToken, refersToA: true},
+		"listAudit":          {path: "/api/v1/audit"},
+		"exportAudit":        {path: "/api/v1/audit/export?format=jsonl"},
+		"getOrg":             {path: "/api/v1/org"},
+		"updateOrg":          {path: "/api/v1/org", body: `{"name":"renamed by intruder"}`},
+		"setOrgBudget":       {path: "/api/v1/org/budget", body: `{"monthly_cap_nano":1}`},
+		"getBudgets":         {path: "/api/v1/budgets"},
+		"setWorkspaceBudget": {path: ws + "/budget", body: `{"monthly_cap_nano":1}`, refersToA: true},
+		"getRetention":       {path: ws + "/retention", refersToA: true},
+		"setRetention":       {path: ws + "/retention", body: `{"store_content_allowed":true}`, refersToA: true},
+		"listKeys":           {path: ws + "/keys", refersToA: true},
+		"putKey":             {path: ws + "/keys/openai", body: `{"kind":"openai","api_key":"sk-intruder-0000000000000000"}`, refersToA: true},
+		"deleteKey":          {path: ws + "/keys/main", refersToA: true},
+		"listAliases":        {path: ws + "/aliases", refersToA: true},
+		"putAlias":           {path: ws + "/aliases/default", body: `{"targets":["evil/gpt-4o"]}`, refersToA: true},
+		"deleteAlias":        {path: ws + "/aliases/default", refersToA: true},
+		"aliasVersions":      {path: ws + "/aliases/default/versions", refersToA: true},
+		"rollbackAlias":      {path: ws + "/aliases/default/rollback", body: `{"version":1}`, refersToA: true},
 	}
 }
 
@@ -54,14 +69,14 @@ func samples(a *org, victimToken string) map[string]sample {
 func TestRouteCompleteIsolation(t *testing.T) {
 	a, b := newOrg(t, "Alpha"), newOrg(t, "Beta")
 	ctx := context.Background()
-	_, victim, err := token.New(token.Config{Table: stack.TableName}).Create(ctx, a.sc.DynamoDB, fnDB, a.Org,
+	_, victim, err := tokens().Create(ctx, a.sc.DynamoDB, fnDB, a.Org,
 		token.Spec{Name: "victim", Workspace: a.Workspace, Member: a.ids[member.Owner], Scopes: []string{auth.ScopeInference}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	expired := a.key(t, a.ids[member.Owner], auth.AllScopes, time.Hour, time.Now().Add(-2*time.Hour))
 	revoked, revokedID := a.keyAndID(t, a.ids[member.Owner], auth.AllScopes, 0, time.Now())
-	if _, err := token.New(token.Config{Table: stack.TableName}).Revoke(ctx, a.sc.DynamoDB, fnDB, a.Org, revokedID); err != nil {
+	if _, err := tokens().Revoke(ctx, a.sc.DynamoDB, fnDB, a.Org, revokedID); err != nil {
 		t.Fatal(err)
 	}
 	inferenceOnly := a.key(t, a.ids[member.Owner], []string{auth.ScopeInference, auth.ScopeIngest}, 0, time.Now())
@@ -122,7 +137,7 @@ func TestRouteCompleteIsolation(t *testing.T) {
 	if got, body := do(t, a.Token, "GET", "/api/v1/workspaces/"+a.Workspace, ""); got != 200 || strings.Contains(body, "hijacked") {
 		t.Fatalf("org A's workspace after the suite: %d %s", got, body)
 	}
-	if v, err := token.New(token.Config{Table: stack.TableName}).Get(ctx, a.sc.DynamoDB, a.Org, victim.ID); err != nil || v.Status != token.StatusActive {
+	if v, err := tokens().Get(ctx, a.sc.DynamoDB, a.Org, victim.ID); err != nil || v.Status != token.StatusActive {
 		t.Fatalf("org A's token after the suite: %+v %v", v, err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -16,8 +17,11 @@ import (
 	"github.com/tollgate-dev/tollgate/shared/api"
 	"github.com/tollgate-dev/tollgate/shared/audit"
 	"github.com/tollgate-dev/tollgate/shared/auth"
+	"github.com/tollgate-dev/tollgate/shared/budget"
 	"github.com/tollgate-dev/tollgate/shared/member"
 	"github.com/tollgate-dev/tollgate/shared/orgsetup"
+	"github.com/tollgate-dev/tollgate/shared/outbound"
+	"github.com/tollgate-dev/tollgate/shared/secrets"
 	"github.com/tollgate-dev/tollgate/shared/tenant"
 	"github.com/tollgate-dev/tollgate/shared/token"
 	"github.com/tollgate-dev/tollgate/shared/workspace"
@@ -55,13 +59,16 @@ func TestMain(m *testing.M) {
 // cache short enough that a revocation shows at once.
 func serverConfig() api.Config {
 	return api.Config{
-		Auth:       auth.New(auth.Config{Table: stack.TableName, DB: fnDB, CacheTTL: time.Nanosecond}),
+		Auth:       auth.New(auth.Config{Table: stack.TableName, DB: fnDB, CacheTTL: time.Nanosecond, Timeout: 20 * time.Second}),
 		Tenants:    sessions,
 		Members:    member.NewStore(stack.TableName, nil),
 		Workspaces: workspace.NewStore(workspace.Config{Table: stack.TableName}),
-		Tokens:     token.New(token.Config{Table: stack.TableName}),
+		Tokens:     tokens(),
 		Lookups:    fnDB,
 		Audit:      audit.New(audit.Config{Table: stack.TableName}),
+		Secrets:    secrets.New(secrets.Config{Table: stack.TableName, KMSKeyARN: stack.KeyARN}),
+		Budget:     budget.New(budget.Config{Table: stack.TableName}),
+		CheckURL:   outbound.New(outbound.Config{}).CheckURL,
 	}
 }
 
@@ -76,7 +83,7 @@ type org struct {
 func newOrg(t *testing.T, name string) *org {
 	t.Helper()
 	ctx := context.Background()
-	r, err := orgsetup.Bootstrap(ctx, stack.TableName, sessions, fnDB, token.New(token.Config{Table: stack.TableName}),
+	r, err := orgsetup.Bootstrap(ctx, stack.TableName, sessions, fnDB, tokens(),
 		orgsetup.Spec{OrgName: name, OwnerEmail: "owner@" + strings.ToLower(name) + ".example"}, time.Now())
 	if err != nil {
 		t.Fatal(err)
@@ -107,7 +114,7 @@ func (o *org) key(t *testing.T, memberID string, scopes []string, ttl time.Durat
 
 func (o *org) keyAndID(t *testing.T, memberID string, scopes []string, ttl time.Duration, at time.Time) (string, string) {
 	t.Helper()
-	secret, tok, err := token.New(token.Config{Table: stack.TableName, Clock: func() time.Time { return at }}).Create(
+	secret, tok, err := tokens(func() time.Time { return at }).Create(
 		context.Background(), o.sc.DynamoDB, fnDB, o.Org,
 		token.Spec{Name: "test", Workspace: o.Workspace, Member: memberID, Scopes: scopes, ExpiresIn: ttl})
 	if err != nil {
@@ -159,4 +166,24 @@ func field(t *testing.T, body, name string) string {
 	}
 	s, _ := m[name].(string)
 	return s
+}
+
+func authWithClock(clock func() time.Time, ttl time.Duration) *auth.Authenticator {
+	return auth.New(auth.Config{Table: stack.TableName, DB: fnDB, CacheTTL: ttl, Clock: clock, Timeout: 20 * time.Second})
+}
+
+// outboundAllowing is the API's base-URL check with one loopback upstream allowed.
+func outboundAllowing(host string) func(*url.URL) error {
+	return outbound.New(outbound.Config{AllowLoopback: []string{host}}).CheckURL
+}
+
+// tokens is the token manager tests use: its per-call timeout is generous,
+// because CI runs every package's emulators at once on two cores and a
+// deadline there is noise, not a finding.
+func tokens(clock ...func() time.Time) *token.Manager {
+	cfg := token.Config{Table: stack.TableName, Timeout: 20 * time.Second}
+	if len(clock) > 0 {
+		cfg.Clock = clock[0]
+	}
+	return token.New(cfg)
 }

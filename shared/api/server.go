@@ -9,13 +9,18 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/tollgate-dev/tollgate/shared/apperr"
 	"github.com/tollgate-dev/tollgate/shared/audit"
 	"github.com/tollgate-dev/tollgate/shared/auth"
+	"github.com/tollgate-dev/tollgate/shared/budget"
 	"github.com/tollgate-dev/tollgate/shared/member"
+	"github.com/tollgate-dev/tollgate/shared/secrets"
 	"github.com/tollgate-dev/tollgate/shared/tenant"
 	"github.com/tollgate-dev/tollgate/shared/token"
 	"github.com/tollgate-dev/tollgate/shared/workspace"
@@ -36,6 +41,18 @@ type Tenants interface {
 	For(ctx context.Context, org string) (*tenant.Scoped, error)
 }
 
+// Sealer seals provider keys under the org's data key.
+type Sealer interface {
+	Seal(ctx context.Context, s secrets.Scope, purpose, record string, plaintext []byte) (string, error)
+}
+
+// SpendReader reads a budget counter's month.
+type SpendReader interface {
+	Read(ctx context.Context, db interface {
+		GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	}, org, scope string, at time.Time) (budget.Spend, error)
+}
+
 // Config holds the server's dependencies.
 type Config struct {
 	Auth       Authenticator
@@ -46,8 +63,13 @@ type Config struct {
 	// Lookups writes global token lookups with the function's own role.
 	Lookups token.LookupDB
 	Audit   *audit.Store
-	Logger  *slog.Logger
-	Clock   func() time.Time
+	Secrets Sealer
+	Budget  SpendReader
+	// CheckURL refuses a provider base URL the outbound client would
+	// refuse, when it is saved rather than at the first call.
+	CheckURL func(*url.URL) error
+	Logger   *slog.Logger
+	Clock    func() time.Time
 	// handlers overrides the registry, for tests of the server itself.
 	handlers map[string]handlerFunc
 }
@@ -118,7 +140,7 @@ func (s *Server) wrap(op Operation, h handlerFunc) http.Handler {
 		if c.principal != nil {
 			log = log.With("org", c.principal.Org, "token_id", c.principal.TokenID)
 		}
-		if e := apperr.As(err); err != nil && e.Kind == apperr.Internal {
+		if err != nil && status >= 500 { // the cause is for operators; the client got only the code
 			log.ErrorContext(r.Context(), "api request failed", "error", err)
 			return
 		}

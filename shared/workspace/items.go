@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"strings"
+	"time"
 
 	"github.com/tollgate-dev/tollgate/shared/pricing"
 )
@@ -28,6 +29,10 @@ type orgItem struct {
 	Name           string                   `dynamodbav:"name"`
 	MonthlyCap     int64                    `dynamodbav:"monthly_cap_nano"`
 	PriceOverrides map[string]pricing.Price `dynamodbav:"price_overrides,omitempty"`
+	// AlertThresholds and Rev are written by UpdateOrg; Rev counts its
+	// updates so concurrent ones cannot overwrite each other unseen.
+	AlertThresholds []int `dynamodbav:"alert_thresholds,omitempty"`
+	Rev             int64 `dynamodbav:"rev,omitempty"`
 }
 
 type settingsItem struct {
@@ -42,6 +47,10 @@ type settingsItem struct {
 	StoreContentAllowed bool     `dynamodbav:"store_content_allowed"`
 	RedactAfterDays     int64    `dynamodbav:"redact_after_days"`
 	RetentionDays       int64    `dynamodbav:"retention_days"`
+	// AlertThresholds and Rev are written by UpdateSettings; Rev counts its
+	// updates so concurrent ones cannot overwrite each other unseen.
+	AlertThresholds []int `dynamodbav:"alert_thresholds,omitempty"`
+	Rev             int64 `dynamodbav:"rev,omitempty"`
 }
 
 type aliasItem struct {
@@ -75,4 +84,16 @@ func ParseTarget(s string) (Target, bool) {
 		return Target{}, false
 	}
 	return Target{Connection: conn, Model: model}, true
+}
+
+// aliasVersionItem is one kept version of an alias, written with the
+// current item by SaveAlias; see aliases.go for its partition.
+type aliasVersionItem struct {
+	PK      string    `dynamodbav:"pk"`
+	SK      string    `dynamodbav:"sk"`
+	Name    string    `dynamodbav:"name"`
+	Version int64     `dynamodbav:"version"`
+	Targets []string  `dynamodbav:"targets"`
+	Actor   string    `dynamodbav:"actor"`
+	Time    time.Time `dynamodbav:"created_at"`
 }

@@ -75,6 +75,9 @@ type Settings struct {
 	StoreContentAllowed bool
 	RedactAfterDays     int64 // default 30
 	RetentionDays       int64 // default 90
+	// AlertThresholds are the percentages of MonthlyCap at which spend
+	// alerts fire, ascending; empty means no alerts.
+	AlertThresholds []int
 }
 
 // Org holds the org-level settings the gateway needs.
@@ -82,6 +85,9 @@ type Org struct {
 	Name           string
 	MonthlyCap     pricing.NanoUSD
 	PriceOverrides map[string]pricing.Price
+	// AlertThresholds are the percentages of MonthlyCap at which spend
+	// alerts fire, ascending; empty means no alerts.
+	AlertThresholds []int
 }
 
 // Snapshot is everything the gateway needs about one workspace, immutable

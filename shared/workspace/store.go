@@ -125,7 +125,8 @@ func (s *Store) load(ctx context.Context, db DB, org, ws string) (*Snapshot, err
 	if err := attributevalue.UnmarshalMap(orgOut.Item, &oi); err != nil {
 		return nil, apperr.Wrap(err, apperr.Internal, "corrupt_settings", "internal error")
 	}
-	snap.OrgSettings = Org{Name: oi.Name, MonthlyCap: pricing.NanoUSD(oi.MonthlyCap), PriceOverrides: oi.PriceOverrides}
+	snap.OrgSettings = Org{Name: oi.Name, MonthlyCap: pricing.NanoUSD(oi.MonthlyCap), PriceOverrides: oi.PriceOverrides,
+		AlertThresholds: oi.AlertThresholds}
 	if snap.Prices, err = pricing.NewTable(oi.PriceOverrides); err != nil {
 		return nil, apperr.Wrap(err, apperr.Internal, "corrupt_settings", "internal error")
 	}
@@ -191,6 +192,7 @@ func settingsFromItem(si settingsItem) Settings {
 		Name: si.Name, MonthlyCap: pricing.NanoUSD(si.MonthlyCap), RPM: si.RPM, TPM: si.TPM,
 		MaxOutputTokens: si.MaxOutputTokens, AllowedModels: si.AllowedModels,
 		StoreContentAllowed: si.StoreContentAllowed, RedactAfterDays: si.RedactAfterDays, RetentionDays: si.RetentionDays,
+		AlertThresholds: si.AlertThresholds,
 	}
 	if st.RedactAfterDays <= 0 {
 		st.RedactAfterDays = defaultRedac
