@@ -31,6 +31,7 @@ func main() {
 		TenantRoleARN:   env.String("TOLLGATE_TENANT_ROLE_ARN"),
 		KMSKeyARN:       env.String("TOLLGATE_KMS_KEY_ARN"),
 		RevocationDelay: env.Duration("TOLLGATE_REVOCATION_DELAY", 10*time.Second),
+		AllowLoopback:   env.List("TOLLGATE_ALLOW_LOOPBACK", nil),
 	}
 	if err := env.Err(); err != nil {
 		fail(logger, err)

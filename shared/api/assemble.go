@@ -45,7 +45,8 @@ func Assemble(fn aws.Config, s Settings, logger *slog.Logger) (*Server, error) {
 	tenantBase := fn.Copy()
 	tenantBase.Credentials = aws.AnonymousCredentials{}
 	return New(Config{
-		Auth: auth.New(auth.Config{Table: s.Table, DB: own, CacheTTL: s.RevocationDelay, Clock: s.Clock}),
+		Table: s.Table,
+		Auth:  auth.New(auth.Config{Table: s.Table, DB: own, CacheTTL: s.RevocationDelay, Clock: s.Clock}),
 		Tenants: tenant.New(tenant.Config{
 			RoleARN: s.TenantRoleARN, Base: tenantBase, STS: sts.NewFromConfig(fn), Clock: s.Clock,
 		}),

@@ -34,5 +34,8 @@ func handlers() map[string]handlerFunc {
 		"deleteAlias":        deleteAlias,
 		"aliasVersions":      aliasVersions,
 		"rollbackAlias":      rollbackAlias,
+		"exportOrg":          exportOrg,
+		"deleteWorkspace":    deleteWorkspace,
+		"deleteOrg":          deleteOrg,
 	}
 }

@@ -2,14 +2,19 @@ package api_test
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/tollgate-dev/tollgate/shared/api"
 	"github.com/tollgate-dev/tollgate/shared/auth"
 	"github.com/tollgate-dev/tollgate/shared/member"
+	"github.com/tollgate-dev/tollgate/shared/tenant"
 	"github.com/tollgate-dev/tollgate/shared/token"
 )
 
@@ -58,6 +63,9 @@ func samples(a *org, victimToken string) map[string]sample {
 		"deleteAlias":        {path: ws + "/aliases/default", refersToA: true},
 		"aliasVersions":      {path: ws + "/aliases/default/versions", refersToA: true},
 		"rollbackAlias":      {path: ws + "/aliases/default/rollback", body: `{"version":1}`, refersToA: true},
+		"exportOrg":          {path: "/api/v1/org/export"},
+		"deleteWorkspace":    {path: ws + "?confirm=" + a.Workspace, refersToA: true},
+		"deleteOrg":          {path: "/api/v1/org?confirm=" + a.Org, refersToA: true},
 	}
 }
 
@@ -150,4 +158,66 @@ func highestWithout(p member.Permission) (member.Role, bool) {
 		}
 	}
 	return "", false
+}
+
+// swapped is a Tenants with a bug: it hands out org `to`'s session when
+// asked for org `from`.
+type swapped struct{ from, to string }
+
+func (s swapped) For(ctx context.Context, org string) (*tenant.Scoped, error) {
+	if org == s.from {
+		org = s.to
+	}
+	return sessions.For(ctx, org)
+}
+
+// TestAHandlerBugCannotReachAnotherOrg proves isolation does not rest on
+// handlers being right: with a session bug that gives org A's caller org
+// B's credentials, every route A calls asks for ORG#A keys with B's
+// session, and the enforcing endpoint refuses each one — A gets a 500 with
+// nothing in it, and neither org's data shows.
+func TestAHandlerBugCannotReachAnotherOrg(t *testing.T) {
+	a, b := newOrg(t, "Eta"), newOrg(t, "Theta")
+	var logs strings.Builder
+	cfg := serverConfig()
+	cfg.Tenants = swapped{from: a.Org, to: b.Org}
+	cfg.Logger = slog.New(slog.NewJSONHandler(&lockedWriter{w: &logs}, nil))
+	h, err := api.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buggy := httptest.NewServer(h)
+	defer buggy.Close()
+	for _, path := range []string{"/api/v1/me", "/api/v1/members", "/api/v1/tokens", "/api/v1/workspaces/" + a.Workspace + "/keys"} {
+		req, _ := http.NewRequest("GET", buggy.URL+path, nil)
+		req.Header.Set("Authorization", "Bearer "+a.Token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 500 {
+			t.Fatalf("%s through the buggy session: %d %s", path, res.StatusCode, body)
+		}
+		for _, id := range []string{a.Org, b.Org, a.Member, b.Member, "@eta.example", "@theta.example"} {
+			if strings.Contains(string(body), id) {
+				t.Fatalf("%s: the answer names %s: %s", path, id, body)
+			}
+		}
+	}
+	if !strings.Contains(logs.String(), "AccessDenied") {
+		t.Fatalf("the refusals should come from the enforcing endpoint's policy:\n%s", logs.String())
+	}
+}
+
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

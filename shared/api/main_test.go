@@ -59,6 +59,7 @@ func TestMain(m *testing.M) {
 // cache short enough that a revocation shows at once.
 func serverConfig() api.Config {
 	return api.Config{
+		Table:      stack.TableName,
 		Auth:       auth.New(auth.Config{Table: stack.TableName, DB: fnDB, CacheTTL: time.Nanosecond, Timeout: 20 * time.Second}),
 		Tenants:    sessions,
 		Members:    member.NewStore(stack.TableName, nil),

@@ -41,9 +41,11 @@ type Tenants interface {
 	For(ctx context.Context, org string) (*tenant.Scoped, error)
 }
 
-// Sealer seals provider keys under the org's data key.
+// Sealer seals provider keys under the org's data key, and destroys the
+// org's data keys when the org is deleted.
 type Sealer interface {
 	Seal(ctx context.Context, s secrets.Scope, purpose, record string, plaintext []byte) (string, error)
+	DestroyKeys(ctx context.Context, s secrets.Scope) error
 }
 
 // SpendReader reads a budget counter's month.
@@ -55,6 +57,7 @@ type SpendReader interface {
 
 // Config holds the server's dependencies.
 type Config struct {
+	Table      string
 	Auth       Authenticator
 	Tenants    Tenants
 	Members    *member.Store

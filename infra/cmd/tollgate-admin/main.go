@@ -1,9 +1,11 @@
 // Command tollgate-admin is the operator's tool for what no API key can
 // do. `bootstrap` creates an organization with its first owner and prints
-// the owner's API key once:
+// the owner's API key once; `export` writes all of an org's data as JSONL
+// (secrets excluded) without the API's 5 MB bound:
 //
 //	go run ./infra/cmd/tollgate-admin bootstrap -local -org-name Acme -owner-email you@acme.example
 //	go run ./infra/cmd/tollgate-admin bootstrap -table <TableName output> -org-name Acme -owner-email you@acme.example
+//	go run ./infra/cmd/tollgate-admin export -table <TableName output> -org org_… > acme.jsonl
 //
 // -local talks to the stack `make run` started (it reads .local/stack.env);
 // otherwise the command uses your AWS credentials and region as the AWS
@@ -29,6 +31,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 
 	"github.com/tollgate-dev/tollgate/infra/localstack"
+	"github.com/tollgate-dev/tollgate/shared/id"
+	"github.com/tollgate-dev/tollgate/shared/orgdata"
 	"github.com/tollgate-dev/tollgate/shared/orgsetup"
 	"github.com/tollgate-dev/tollgate/shared/tenant"
 	"github.com/tollgate-dev/tollgate/shared/token"
@@ -41,18 +45,23 @@ func main() {
 	}
 }
 
+const usage = "usage: tollgate-admin bootstrap|export [-local | -table NAME] …  (see -h of each)"
+
 func run(ctx context.Context, args []string, out io.Writer) error {
-	if len(args) == 0 || args[0] != "bootstrap" {
-		return errors.New("usage: tollgate-admin bootstrap [-local | -table NAME] -org-name NAME -owner-email EMAIL [-owner-name NAME] [-workspace NAME]")
+	if len(args) == 0 || (args[0] != "bootstrap" && args[0] != "export") {
+		return errors.New(usage)
 	}
-	fs := flag.NewFlagSet("bootstrap", flag.ContinueOnError)
+	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	local := fs.Bool("local", false, "use the stack `make run` started (.local/stack.env)")
 	table := fs.String("table", "", "the deployed stack's TableName output")
 	spec := orgsetup.Spec{}
-	fs.StringVar(&spec.OrgName, "org-name", "", "the organization's name")
-	fs.StringVar(&spec.OwnerEmail, "owner-email", "", "the first owner's email")
-	fs.StringVar(&spec.OwnerName, "owner-name", "", "the first owner's name")
-	fs.StringVar(&spec.Workspace, "workspace", "default", "the first workspace's name")
+	org := fs.String("org", "", "export: the org ID")
+	if args[0] == "bootstrap" {
+		fs.StringVar(&spec.OrgName, "org-name", "", "the organization's name")
+		fs.StringVar(&spec.OwnerEmail, "owner-email", "", "the first owner's email")
+		fs.StringVar(&spec.OwnerName, "owner-name", "", "the first owner's name")
+		fs.StringVar(&spec.Workspace, "workspace", "default", "the first workspace's name")
+	}
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -72,7 +81,14 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			return fmt.Errorf("load AWS config: %w", err)
 		}
 	default:
-		return errors.New("bootstrap: pass -local or -table")
+		return fmt.Errorf("%s: pass -local or -table", args[0])
+	}
+	if args[0] == "export" {
+		if !id.Valid(id.Org, *org) {
+			return errors.New("export: -org must be an org ID (org_…)")
+		}
+		_, err := orgdata.Export(ctx, dynamodb.NewFromConfig(cfg), *table, *org, out)
+		return err
 	}
 	return bootstrap(ctx, cfg, *table, spec, out)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/infra/localstack"
 	"github.com/tollgate-dev/tollgate/shared/auth"
+	"github.com/tollgate-dev/tollgate/shared/orgdata"
 	"github.com/tollgate-dev/tollgate/shared/orgsetup"
 )
 
@@ -45,5 +46,27 @@ func TestBootstrapPrintsAWorkingOwnerKeyOnce(t *testing.T) {
 	}
 	if err := bootstrap(ctx, stack.OperatorConfig(), stack.TableName, orgsetup.Spec{OrgName: "", OwnerEmail: "a@b.example"}, &out); err == nil {
 		t.Fatal("an empty org name was accepted")
+	}
+}
+
+func TestExportWritesTheOrgWithoutSecrets(t *testing.T) {
+	ctx := context.Background()
+	var out bytes.Buffer
+	if err := bootstrap(ctx, stack.OperatorConfig(), stack.TableName,
+		orgsetup.Spec{OrgName: "Exported", OwnerEmail: "owner@exported.example"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	org := regexp.MustCompile(`org_[0-9a-z]{20}`).FindString(out.String())
+	key := regexp.MustCompile(`tgk_[0-9A-Za-z]{40}`).FindString(out.String())
+	var exp bytes.Buffer
+	if _, err := orgdata.Export(ctx, dynamodb.NewFromConfig(stack.OperatorConfig()), stack.TableName, org, &exp); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(exp.String(), "owner@exported.example") || strings.Contains(exp.String(), key) ||
+		strings.Contains(exp.String(), auth.Hash(key)) {
+		t.Fatalf("export: %.400s", exp.String())
+	}
+	if err := run(ctx, []string{"export", "-table", stack.TableName, "-org", "nope"}, &exp); err == nil {
+		t.Fatal("a malformed org ID was accepted")
 	}
 }
