@@ -53,6 +53,7 @@ func Assemble(fn aws.Config, s Settings, logger *slog.Logger) (*Server, error) {
 		Members:    member.NewStore(s.Table, s.Clock),
 		Workspaces: workspace.NewStore(workspace.Config{Table: s.Table, Clock: s.Clock}),
 		Tokens:     token.New(token.Config{Table: s.Table, Clock: s.Clock}),
+		Touch:      token.NewToucher(s.Table, time.Minute, s.Clock),
 		Lookups:    own,
 		Audit:      audit.New(audit.Config{Table: s.Table, Clock: s.Clock}),
 		Secrets:    secrets.New(secrets.Config{Table: s.Table, KMSKeyARN: s.KMSKeyARN, Clock: s.Clock}),

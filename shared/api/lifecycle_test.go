@@ -180,6 +180,19 @@ func TestTokenAndProviderKeyLifecycleWithTheGateway(t *testing.T) {
 	if got := l.lastUpstreamKey(); got != k1 {
 		t.Fatalf("upstream saw %q, want the stored key", got)
 	}
+	// Settlement (and with it the last use) completes after the answer is
+	// sent; wait for it, bounded.
+	want := `"last_used":"` + l.clock().Format(time.RFC3339)
+	for i := 0; ; i++ {
+		listed := l.expect(200, "list tokens", l.apiURL, owner, "GET", "/api/v1/tokens", "")
+		if strings.Contains(listed, want) {
+			break
+		}
+		if i == 100 {
+			t.Fatalf("the gateway call is not the token's last use: %s", listed)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 
 	rotated := l.expect(200, "rotate", l.apiURL, owner, "POST", "/api/v1/tokens/"+id+"/rotate", `{"grace_seconds":60}`)
 	t2 := field(t, rotated, "secret")

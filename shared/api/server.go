@@ -63,6 +63,8 @@ type Config struct {
 	Members    *member.Store
 	Workspaces *workspace.Store
 	Tokens     *token.Manager
+	// Touch records when each key was last used; nil records nothing.
+	Touch *token.Toucher
 	// Lookups writes global token lookups with the function's own role.
 	Lookups token.LookupDB
 	Audit   *audit.Store
@@ -182,6 +184,11 @@ func (s *Server) serve(w http.ResponseWriter, c *call, h handlerFunc) (int, erro
 		return 0, err
 	}
 	c.member = m
+	if s.cfg.Touch != nil {
+		if err := s.cfg.Touch.Touch(c.ctx, sc.DynamoDB, p.Org, p.TokenID); err != nil {
+			s.cfg.Logger.WarnContext(c.ctx, "record token use", "token_id", p.TokenID, "error", err)
+		}
+	}
 	if !member.Allows(m.Role, member.Permission(c.op.Permission)) {
 		return 0, apperr.New(apperr.Forbidden, "insufficient_role",
 			fmt.Sprintf("the %s role may not %s", m.Role, c.op.ID))

@@ -20,6 +20,7 @@ import (
 	"github.com/tollgate-dev/tollgate/shared/provider/openai"
 	"github.com/tollgate-dev/tollgate/shared/secrets"
 	"github.com/tollgate-dev/tollgate/shared/tenant"
+	"github.com/tollgate-dev/tollgate/shared/token"
 	"github.com/tollgate-dev/tollgate/shared/trace"
 	"github.com/tollgate-dev/tollgate/shared/workspace"
 )
@@ -86,6 +87,7 @@ func Assemble(fn aws.Config, s Settings, logger *slog.Logger) (*Handler, error) 
 		Secrets:     secrets.New(secrets.Config{Table: s.Table, KMSKeyARN: s.KMSKeyARN, Clock: s.Clock}),
 		Gate:        budget.New(budget.Config{Table: s.Table, Timeout: s.BudgetTimeout, HoldFor: s.HoldFor, Clock: s.Clock}),
 		Traces:      trace.NewStore(s.Table, s.Clock),
+		Touch:       token.NewToucher(s.Table, time.Minute, s.Clock),
 		Providers:   providers,
 		MockEnabled: s.MockEnabled,
 		Logger:      logger,

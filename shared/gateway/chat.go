@@ -233,6 +233,7 @@ func (h *Handler) settle(db budget.DB, c *call) {
 	outcome := budget.Outcome{Cost: c.billed, Tokens: billed.PromptTokens + billed.CompletionTokens}
 	for try := 0; try < 2; try++ {
 		if err = h.cfg.Gate.Settle(ctx, db, c.res, outcome, writes...); err == nil {
+			h.afterSettle(ctx, db, c)
 			return
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/tollgate-dev/tollgate/shared/provider"
 	"github.com/tollgate-dev/tollgate/shared/secrets"
 	"github.com/tollgate-dev/tollgate/shared/tenant"
+	"github.com/tollgate-dev/tollgate/shared/token"
 	"github.com/tollgate-dev/tollgate/shared/trace"
 	"github.com/tollgate-dev/tollgate/shared/workspace"
 )
@@ -43,6 +44,8 @@ type Config struct {
 	Gate       *budget.Gate
 	// Traces records each call's trace and daily aggregates with its settlement.
 	Traces *trace.Store
+	// Touch records when each token was last used; nil records nothing.
+	Touch *token.Toucher
 	// Providers maps a connection kind to its adapter.
 	Providers map[string]provider.Provider
 	// MockEnabled adds the built-in mock connection to every workspace.

@@ -12,6 +12,7 @@ import (
 	"github.com/tollgate-dev/tollgate/shared/auth"
 	"github.com/tollgate-dev/tollgate/shared/secrets"
 	"github.com/tollgate-dev/tollgate/shared/tenant"
+	"github.com/tollgate-dev/tollgate/shared/token"
 	"github.com/tollgate-dev/tollgate/shared/trace"
 	"github.com/tollgate-dev/tollgate/shared/workspace"
 )
@@ -50,6 +51,7 @@ func Assemble(fn aws.Config, s Settings, logger *slog.Logger) (*Handler, error) 
 		Workspaces:  workspace.NewStore(workspace.Config{Table: s.Table, CacheTTL: s.SettingsTTL, Clock: s.Clock}),
 		Sealer:      secrets.New(secrets.Config{Table: s.Table, KMSKeyARN: s.KMSKeyARN, Clock: s.Clock}),
 		Traces:      trace.NewStore(s.Table, s.Clock),
+		Touch:       token.NewToucher(s.Table, time.Minute, s.Clock),
 		Logger:      logger,
 		Clock:       s.Clock,
 		Concurrency: s.Concurrency,

@@ -11,6 +11,7 @@ import (
 	"github.com/tollgate-dev/tollgate/shared/openaierr"
 	"github.com/tollgate-dev/tollgate/shared/secrets"
 	"github.com/tollgate-dev/tollgate/shared/tenant"
+	"github.com/tollgate-dev/tollgate/shared/token"
 	"github.com/tollgate-dev/tollgate/shared/trace"
 	"github.com/tollgate-dev/tollgate/shared/workspace"
 )
@@ -38,7 +39,9 @@ type Config struct {
 	Workspaces *workspace.Store
 	Sealer     Sealer
 	Traces     *trace.Store
-	Logger     *slog.Logger
+	// Touch records when each token was last used; nil records nothing.
+	Touch  *token.Toucher
+	Logger *slog.Logger
 	// Clock decides which event times are acceptable and when text is redacted.
 	Clock func() time.Time
 	// Concurrency bounds the events of one batch written at once. Default 8.
@@ -121,6 +124,11 @@ func (h *Handler) authorize(r *http.Request) (*caller, error) {
 	snap, err := h.cfg.Workspaces.Load(ctx, scoped.DynamoDB, p.Org, p.Workspace)
 	if err != nil {
 		return nil, err
+	}
+	if h.cfg.Touch != nil {
+		if err := h.cfg.Touch.Touch(ctx, scoped.DynamoDB, p.Org, p.TokenID); err != nil {
+			h.cfg.Logger.WarnContext(ctx, "record token use", "token_id", p.TokenID, "error", err)
+		}
 	}
 	return &caller{principal: p, scoped: scoped, snap: snap}, nil
 }
