@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/tollgate-dev/tollgate/shared/audit"
 	"github.com/tollgate-dev/tollgate/shared/auth"
 	"github.com/tollgate-dev/tollgate/shared/budget"
 	"github.com/tollgate-dev/tollgate/shared/outbound"
@@ -75,6 +76,7 @@ func Assemble(fn aws.Config, s Settings, logger *slog.Logger) (*Handler, error) 
 	}
 	tenantBase := fn.Copy()
 	tenantBase.Credentials = aws.AnonymousCredentials{}
+	gate := budget.New(budget.Config{Table: s.Table, Timeout: s.BudgetTimeout, HoldFor: s.HoldFor, Clock: s.Clock})
 	return New(Config{
 		Table: s.Table,
 		Auth: auth.New(auth.Config{
@@ -85,9 +87,11 @@ func Assemble(fn aws.Config, s Settings, logger *slog.Logger) (*Handler, error) 
 		}),
 		Workspaces:  workspace.NewStore(workspace.Config{Table: s.Table, CacheTTL: s.SettingsTTL, Clock: s.Clock}),
 		Secrets:     secrets.New(secrets.Config{Table: s.Table, KMSKeyARN: s.KMSKeyARN, Clock: s.Clock}),
-		Gate:        budget.New(budget.Config{Table: s.Table, Timeout: s.BudgetTimeout, HoldFor: s.HoldFor, Clock: s.Clock}),
+		Gate:        gate,
+		Alerts:      gate.NewAlerter(time.Minute),
 		Traces:      trace.NewStore(s.Table, s.Clock),
 		Touch:       token.NewToucher(s.Table, time.Minute, s.Clock),
+		Audit:       audit.New(audit.Config{Table: s.Table, Clock: s.Clock}),
 		Providers:   providers,
 		MockEnabled: s.MockEnabled,
 		Logger:      logger,

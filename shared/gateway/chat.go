@@ -201,7 +201,7 @@ func (h *Handler) setRouteHeaders(w http.ResponseWriter, c *call) {
 
 // settle records what the call cost — from the provider's usage, or the
 // estimate when usage never arrived — and writes the trace with it.
-func (h *Handler) settle(db budget.DB, c *call) {
+func (h *Handler) settle(db settleDB, c *call) {
 	ctx, cancel := context.WithTimeout(context.Background(), h.cfg.SettleTimeout)
 	defer cancel()
 	billed, estimated := h.billedUsage(c)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/shared/apperr"
+	"github.com/tollgate-dev/tollgate/shared/audit"
 	"github.com/tollgate-dev/tollgate/shared/auth"
 	"github.com/tollgate-dev/tollgate/shared/budget"
 	"github.com/tollgate-dev/tollgate/shared/openaierr"
@@ -46,6 +47,10 @@ type Config struct {
 	Traces *trace.Store
 	// Touch records when each token was last used; nil records nothing.
 	Touch *token.Toucher
+	// Alerts finds spend crossing alert thresholds; Audit records them.
+	// Nil disables alerts.
+	Alerts *budget.Alerter
+	Audit  *audit.Store
 	// Providers maps a connection kind to its adapter.
 	Providers map[string]provider.Provider
 	// MockEnabled adds the built-in mock connection to every workspace.
