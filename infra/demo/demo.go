@@ -60,10 +60,12 @@ func Seed(ctx context.Context, s *localstack.Stack) (Demo, error) {
 		return d, fmt.Errorf("seed workspace: %w", err)
 	}
 	for _, a := range []workspace.Alias{
-		{Name: "default", Version: 1, Targets: []workspace.Target{{Connection: "mock", Model: "mock-small"}}},
-		{Name: "smart", Version: 1, Targets: []workspace.Target{{Connection: "mock", Model: "mock-large"}, {Connection: "mock", Model: "mock-small"}}},
+		{Name: "default", Targets: []workspace.Target{{Connection: "mock", Model: "mock-small"}}},
+		{Name: "smart", Targets: []workspace.Target{{Connection: "mock", Model: "mock-large"}, {Connection: "mock", Model: "mock-small"}}},
 	} {
-		if err := store.PutAlias(ctx, sc.DynamoDB, d.Org, d.Workspace, a); err != nil {
+		// Saved as version 1 with history, as the API saves them, so a
+		// rollback to the seeded route works like any other.
+		if _, err := store.SaveAlias(ctx, sc.DynamoDB, d.Org, d.Workspace, a.Name, a.Targets, r.Member, time.Now()); err != nil {
 			return d, fmt.Errorf("seed alias: %w", err)
 		}
 	}
