@@ -2,11 +2,10 @@ package orgdata
 
 import (
 	"context"
-	"errors"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/tollgate-dev/tollgate/shared/ddbbatch"
 )
 
 // eachPage runs fn on every page of in's results until fn says stop.
@@ -50,56 +49,12 @@ func purge(ctx context.Context, db OrgDB, table, org, op string, in *dynamodb.Qu
 	})
 }
 
-// maxBatch is BatchWriteItem's limit; maxAttempts bounds resending what
-// DynamoDB leaves unprocessed (throttling), about a minute of backoff.
-const (
-	maxBatch    = 25
-	maxAttempts = 40
-)
-
-// deleteKeys deletes keys in batches of 25, resending unprocessed requests
-// with exponential backoff. Deleting a missing item succeeds, so a rerun
-// after a crash simply repeats what was already done.
+// deleteKeys deletes keys in batches (package ddbbatch). Deleting a
+// missing item succeeds, so a rerun after a crash simply repeats what was
+// already done.
 func deleteKeys(ctx context.Context, db OrgDB, table string, keys []item) error {
-	for len(keys) > 0 {
-		batch := keys[:min(maxBatch, len(keys))]
-		keys = keys[len(batch):]
-		reqs := make([]types.WriteRequest, len(batch))
-		for i, k := range batch {
-			reqs[i] = types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: k}}
-		}
-		pending := map[string][]types.WriteRequest{table: reqs}
-		for attempt := 0; len(pending) > 0; attempt++ {
-			if attempt >= maxAttempts {
-				return unavailable("delete items", errors.New("DynamoDB kept items unprocessed"))
-			}
-			if attempt > 0 {
-				if err := sleep(ctx, backoff(attempt)); err != nil {
-					return unavailable("delete items", err)
-				}
-			}
-			out, err := db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: pending})
-			if err != nil {
-				return unavailable("delete items", err)
-			}
-			pending = out.UnprocessedItems
-		}
+	if err := ddbbatch.Delete(ctx, db, table, keys); err != nil {
+		return unavailable("delete items", err)
 	}
 	return nil
-}
-
-// backoff grows from 50ms to a 2s ceiling.
-func backoff(attempt int) time.Duration {
-	return min(50*time.Millisecond<<min(attempt, 6), 2*time.Second)
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

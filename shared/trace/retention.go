@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/tollgate-dev/tollgate/shared/ddbbatch"
 )
 
 // Every trace write also puts an expiry marker under the org's partition,
@@ -109,8 +111,8 @@ func (st *Store) DeleteExpired(ctx context.Context, db DB, org string, g Expired
 		if err != nil {
 			return c, deleted, false, unavailable("list expired traces to delete", err)
 		}
-		if err := st.deleteKeys(ctx, db, out.Items); err != nil {
-			return c, deleted, false, err
+		if err := ddbbatch.Delete(ctx, db, st.table, out.Items); err != nil {
+			return c, deleted, false, unavailable("delete expired traces", err)
 		}
 		deleted += len(out.Items)
 		if out.LastEvaluatedKey == nil {
@@ -130,49 +132,6 @@ func (st *Store) DeleteExpired(ctx context.Context, db DB, org string, g Expired
 		}
 	}
 	return DeleteCursor{}, deleted, true, nil
-}
-
-// deleteKeys deletes keys in BatchWriteItem requests of at most 25,
-// resending what DynamoDB leaves unprocessed.
-func (st *Store) deleteKeys(ctx context.Context, db DB, keys []map[string]types.AttributeValue) error {
-	for len(keys) > 0 {
-		batch := keys[:min(25, len(keys))]
-		keys = keys[len(batch):]
-		reqs := make([]types.WriteRequest, len(batch))
-		for i, k := range batch {
-			reqs[i] = types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: k}}
-		}
-		pending := map[string][]types.WriteRequest{st.table: reqs}
-		for attempt := 0; len(pending) > 0; attempt++ {
-			if attempt > 0 {
-				if err := sleep(ctx, backoff(attempt)); err != nil {
-					return unavailable("delete traces", err)
-				}
-			}
-			out, err := db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: pending})
-			if err != nil {
-				return unavailable("delete traces", err)
-			}
-			pending = out.UnprocessedItems
-		}
-	}
-	return nil
-}
-
-// backoff grows from 50ms to a 2s ceiling for unprocessed batch items.
-func backoff(attempt int) time.Duration {
-	return min(50*time.Millisecond<<min(attempt, 6), 2*time.Second)
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // RedactDue removes sealed content from org's traces whose redaction time
