@@ -12,6 +12,7 @@ import (
 	"github.com/tollgate-dev/tollgate/shared/audit"
 	"github.com/tollgate-dev/tollgate/shared/auth"
 	"github.com/tollgate-dev/tollgate/shared/budget"
+	"github.com/tollgate-dev/tollgate/shared/idempotency"
 	"github.com/tollgate-dev/tollgate/shared/member"
 	"github.com/tollgate-dev/tollgate/shared/outbound"
 	"github.com/tollgate-dev/tollgate/shared/secrets"
@@ -42,6 +43,7 @@ func Assemble(fn aws.Config, s Settings, logger *slog.Logger) (*Server, error) {
 		return nil, fmt.Errorf("assemble api: table, tenant role and KMS key are required")
 	}
 	own := dynamodb.NewFromConfig(fn)
+	sealer := secrets.New(secrets.Config{Table: s.Table, KMSKeyARN: s.KMSKeyARN, Clock: s.Clock})
 	tenantBase := fn.Copy()
 	tenantBase.Credentials = aws.AnonymousCredentials{}
 	return New(Config{
@@ -50,16 +52,17 @@ func Assemble(fn aws.Config, s Settings, logger *slog.Logger) (*Server, error) {
 		Tenants: tenant.New(tenant.Config{
 			RoleARN: s.TenantRoleARN, Base: tenantBase, STS: sts.NewFromConfig(fn), Clock: s.Clock,
 		}),
-		Members:    member.NewStore(s.Table, s.Clock),
-		Workspaces: workspace.NewStore(workspace.Config{Table: s.Table, Clock: s.Clock}),
-		Tokens:     token.New(token.Config{Table: s.Table, Clock: s.Clock}),
-		Touch:      token.NewToucher(s.Table, time.Minute, s.Clock),
-		Lookups:    own,
-		Audit:      audit.New(audit.Config{Table: s.Table, Clock: s.Clock}),
-		Secrets:    secrets.New(secrets.Config{Table: s.Table, KMSKeyARN: s.KMSKeyARN, Clock: s.Clock}),
-		Budget:     budget.New(budget.Config{Table: s.Table, Clock: s.Clock}),
-		CheckURL:   outbound.New(outbound.Config{AllowLoopback: s.AllowLoopback}).CheckURL,
-		Logger:     logger,
-		Clock:      s.Clock,
+		Members:     member.NewStore(s.Table, s.Clock),
+		Workspaces:  workspace.NewStore(workspace.Config{Table: s.Table, Clock: s.Clock}),
+		Tokens:      token.New(token.Config{Table: s.Table, Clock: s.Clock}),
+		Touch:       token.NewToucher(s.Table, time.Minute, s.Clock),
+		Lookups:     own,
+		Audit:       audit.New(audit.Config{Table: s.Table, Clock: s.Clock}),
+		Secrets:     sealer,
+		Idempotency: idempotency.New(s.Table, sealer, s.Clock),
+		Budget:      budget.New(budget.Config{Table: s.Table, Clock: s.Clock}),
+		CheckURL:    outbound.New(outbound.Config{AllowLoopback: s.AllowLoopback}).CheckURL,
+		Logger:      logger,
+		Clock:       s.Clock,
 	})
 }

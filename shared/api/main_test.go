@@ -18,6 +18,7 @@ import (
 	"github.com/tollgate-dev/tollgate/shared/audit"
 	"github.com/tollgate-dev/tollgate/shared/auth"
 	"github.com/tollgate-dev/tollgate/shared/budget"
+	"github.com/tollgate-dev/tollgate/shared/idempotency"
 	"github.com/tollgate-dev/tollgate/shared/member"
 	"github.com/tollgate-dev/tollgate/shared/orgsetup"
 	"github.com/tollgate-dev/tollgate/shared/outbound"
@@ -58,18 +59,20 @@ func TestMain(m *testing.M) {
 // serverConfig is the server as functions/api assembles it, with a token
 // cache short enough that a revocation shows at once.
 func serverConfig() api.Config {
+	sealer := secrets.New(secrets.Config{Table: stack.TableName, KMSKeyARN: stack.KeyARN})
 	return api.Config{
-		Table:      stack.TableName,
-		Auth:       auth.New(auth.Config{Table: stack.TableName, DB: fnDB, CacheTTL: time.Nanosecond, Timeout: 20 * time.Second}),
-		Tenants:    sessions,
-		Members:    member.NewStore(stack.TableName, nil),
-		Workspaces: workspace.NewStore(workspace.Config{Table: stack.TableName}),
-		Tokens:     tokens(),
-		Lookups:    fnDB,
-		Audit:      audit.New(audit.Config{Table: stack.TableName}),
-		Secrets:    secrets.New(secrets.Config{Table: stack.TableName, KMSKeyARN: stack.KeyARN}),
-		Budget:     budget.New(budget.Config{Table: stack.TableName}),
-		CheckURL:   outbound.New(outbound.Config{}).CheckURL,
+		Table:       stack.TableName,
+		Auth:        auth.New(auth.Config{Table: stack.TableName, DB: fnDB, CacheTTL: time.Nanosecond, Timeout: 20 * time.Second}),
+		Tenants:     sessions,
+		Members:     member.NewStore(stack.TableName, nil),
+		Workspaces:  workspace.NewStore(workspace.Config{Table: stack.TableName}),
+		Tokens:      tokens(),
+		Lookups:     fnDB,
+		Audit:       audit.New(audit.Config{Table: stack.TableName}),
+		Secrets:     sealer,
+		Idempotency: idempotency.New(stack.TableName, sealer, nil),
+		Budget:      budget.New(budget.Config{Table: stack.TableName}),
+		CheckURL:    outbound.New(outbound.Config{}).CheckURL,
 	}
 }
 

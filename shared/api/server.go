@@ -19,6 +19,7 @@ import (
 	"github.com/tollgate-dev/tollgate/shared/audit"
 	"github.com/tollgate-dev/tollgate/shared/auth"
 	"github.com/tollgate-dev/tollgate/shared/budget"
+	"github.com/tollgate-dev/tollgate/shared/idempotency"
 	"github.com/tollgate-dev/tollgate/shared/member"
 	"github.com/tollgate-dev/tollgate/shared/secrets"
 	"github.com/tollgate-dev/tollgate/shared/tenant"
@@ -73,8 +74,11 @@ type Config struct {
 	// CheckURL refuses a provider base URL the outbound client would
 	// refuse, when it is saved rather than at the first call.
 	CheckURL func(*url.URL) error
-	Logger   *slog.Logger
-	Clock    func() time.Time
+	// Idempotency replays answers to retried mutating requests that carry
+	// an Idempotency-Key; nil ignores the header.
+	Idempotency *idempotency.Store
+	Logger      *slog.Logger
+	Clock       func() time.Time
 	// handlers overrides the registry, for tests of the server itself.
 	handlers map[string]handlerFunc
 }
@@ -193,6 +197,15 @@ func (s *Server) serve(w http.ResponseWriter, c *call, h handlerFunc) (int, erro
 		return 0, apperr.New(apperr.Forbidden, "insufficient_role",
 			fmt.Sprintf("the %s role may not %s", m.Role, c.op.ID))
 	}
+	if key := c.r.Header.Get(idempotency.Header); key != "" && c.r.Method != http.MethodGet && s.cfg.Idempotency != nil {
+		return s.idempotent(w, c, h, key)
+	}
+	return s.respond(w, c, h)
+}
+
+// respond runs the handler and writes its answer (a handler error is
+// returned, for wrap to write).
+func (s *Server) respond(w http.ResponseWriter, c *call, h handlerFunc) (int, error) {
 	status, body, err := h(c)
 	if err != nil {
 		return 0, err
