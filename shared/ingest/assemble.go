@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/tollgate-dev/tollgate/shared/auth"
+	"github.com/tollgate-dev/tollgate/shared/idempotency"
 	"github.com/tollgate-dev/tollgate/shared/secrets"
 	"github.com/tollgate-dev/tollgate/shared/tenant"
 	"github.com/tollgate-dev/tollgate/shared/token"
@@ -39,6 +40,7 @@ func Assemble(fn aws.Config, s Settings, logger *slog.Logger) (*Handler, error) 
 	if s.Table == "" || s.TenantRoleARN == "" || s.KMSKeyARN == "" {
 		return nil, fmt.Errorf("assemble ingest: table, tenant role and KMS key are required")
 	}
+	sealer := secrets.New(secrets.Config{Table: s.Table, KMSKeyARN: s.KMSKeyARN, Clock: s.Clock})
 	tenantBase := fn.Copy()
 	tenantBase.Credentials = aws.AnonymousCredentials{}
 	return New(Config{
@@ -49,7 +51,8 @@ func Assemble(fn aws.Config, s Settings, logger *slog.Logger) (*Handler, error) 
 			RoleARN: s.TenantRoleARN, Base: tenantBase, STS: sts.NewFromConfig(fn), Clock: s.Clock,
 		}),
 		Workspaces:  workspace.NewStore(workspace.Config{Table: s.Table, CacheTTL: s.SettingsTTL, Clock: s.Clock}),
-		Sealer:      secrets.New(secrets.Config{Table: s.Table, KMSKeyARN: s.KMSKeyARN, Clock: s.Clock}),
+		Sealer:      sealer,
+		Idempotency: idempotency.New(s.Table, sealer, s.Clock),
 		Traces:      trace.NewStore(s.Table, s.Clock),
 		Touch:       token.NewToucher(s.Table, time.Minute, s.Clock),
 		Logger:      logger,

@@ -71,6 +71,11 @@ func (h *Handler) serveBatch(w http.ResponseWriter, r *http.Request) {
 		a.status = h.fail(w, a, err)
 		return
 	}
+	w, finish, proceed := h.idempotent(w, r, a, c, body)
+	if !proceed {
+		return
+	}
+	defer finish()
 	raws, err := decodeBatch(body)
 	if err != nil {
 		a.status = h.fail(w, a, err)

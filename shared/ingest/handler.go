@@ -8,6 +8,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/shared/apperr"
 	"github.com/tollgate-dev/tollgate/shared/auth"
+	"github.com/tollgate-dev/tollgate/shared/idempotency"
 	"github.com/tollgate-dev/tollgate/shared/openaierr"
 	"github.com/tollgate-dev/tollgate/shared/secrets"
 	"github.com/tollgate-dev/tollgate/shared/tenant"
@@ -39,6 +40,9 @@ type Config struct {
 	Workspaces *workspace.Store
 	Sealer     Sealer
 	Traces     *trace.Store
+	// Idempotency replays answers to retried batches that carry an
+	// Idempotency-Key; nil ignores the header.
+	Idempotency *idempotency.Store
 	// Touch records when each token was last used; nil records nothing.
 	Touch  *token.Toucher
 	Logger *slog.Logger

@@ -48,6 +48,11 @@ func (h *Handler) serveOTLP(w http.ResponseWriter, r *http.Request) {
 		a.status = h.fail(w, a, err)
 		return
 	}
+	w, finish, proceed := h.idempotent(w, r, a, c, body)
+	if !proceed {
+		return
+	}
+	defer finish()
 	var req exportRequest
 	if err := json.Unmarshal(body, &req); err != nil {
 		a.status = h.fail(w, a, apperr.Wrap(fmt.Errorf("decode export: %w", err), errExportShape.Kind, errExportShape.Code, errExportShape.Message))
