@@ -3,9 +3,11 @@ package api_test
 import (
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/tollgate-dev/tollgate/shared/api"
 	"github.com/tollgate-dev/tollgate/shared/member"
 )
 
@@ -59,6 +61,34 @@ func TestHostHeaderDecidesNothing(t *testing.T) {
 		res.Body.Close()
 		if res.StatusCode < 300 {
 			t.Fatalf("%s reached a handler: %d", p, res.StatusCode)
+		}
+	}
+}
+
+// A handler bug that panics answers 500 with a stable code and nothing of
+// the panic; the server keeps serving.
+func TestPanicIsA500WithNothingInIt(t *testing.T) {
+	a := newOrg(t, "Nu")
+	cfg := serverConfig()
+	cfg.Budget = nil // a wiring bug: the budgets route dereferences it
+	h, err := api.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buggy := httptest.NewServer(h)
+	defer buggy.Close()
+	for i := 0; i < 2; i++ {
+		req, _ := http.NewRequest("GET", buggy.URL+"/api/v1/budgets", nil)
+		req.Header.Set("Authorization", "Bearer "+a.Token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 500 || code(string(body)) != "internal_error" || strings.Contains(string(body), "nil") ||
+			strings.Contains(string(body), "goroutine") {
+			t.Fatalf("%d %s", res.StatusCode, body)
 		}
 	}
 }

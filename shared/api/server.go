@@ -79,8 +79,6 @@ type Config struct {
 	Idempotency *idempotency.Store
 	Logger      *slog.Logger
 	Clock       func() time.Time
-	// handlers overrides the registry, for tests of the server itself.
-	handlers map[string]handlerFunc
 }
 
 // Server serves the management API. It is safe for concurrent use.
@@ -108,10 +106,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	hs := cfg.handlers
-	if hs == nil {
-		hs = handlers()
-	}
+	hs := handlers()
 	s := &Server{cfg: cfg, mux: http.NewServeMux(), ops: ops}
 	for _, op := range ops {
 		h, ok := hs[op.ID]
@@ -141,6 +136,12 @@ func (s *Server) wrap(op Operation, h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		c := &call{ctx: r.Context(), r: r, op: op, srv: s}
+		defer func() {
+			if v := recover(); v != nil { // a bug: answer 500 with nothing of it, log it for operators
+				s.cfg.Logger.ErrorContext(r.Context(), "panic in api handler", "op", op.ID, "panic", fmt.Sprint(v))
+				writeError(w, apperr.New(apperr.Internal, "internal_error", "internal error"))
+			}
+		}()
 		status, err := s.serve(w, c, h)
 		if err != nil {
 			status = writeError(w, err)
