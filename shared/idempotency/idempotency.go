@@ -130,7 +130,7 @@ func (s *Store) Begin(ctx context.Context, db DB, scope secrets.Scope, key, fp s
 				"lease_until": num(now.Add(Lease).Unix()), "expires_at": num(now.Add(Keep).Unix()),
 			},
 			// A free key, an expired one (TTL lags), or an abandoned run.
-			ConditionExpression: aws.String("attribute_not_exists(pk) OR expires_at < :now OR (#s = :running AND lease_until < :now)"),
+			ConditionExpression:      aws.String("attribute_not_exists(pk) OR expires_at < :now OR (#s = :running AND lease_until < :now)"),
 			ExpressionAttributeNames: map[string]string{"#s": "state"},
 			ExpressionAttributeValues: map[string]types.AttributeValue{
 				":now": num(now.Unix()), ":running": str("running")},
