@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/tollgate-dev/tollgate/shared/apperr"
+	"github.com/tollgate-dev/tollgate/shared/scrub"
 )
 
 // errorBody is the API's one error shape: a stable code for programs, a
@@ -24,7 +25,8 @@ type errorBody struct {
 func writeError(w http.ResponseWriter, err error) int {
 	e := apperr.As(err)
 	var b errorBody
-	b.Error.Code, b.Error.Message, b.Error.Param = e.Code, e.Message, e.Param
+	// A message may quote the caller's input; a credential in it is never echoed.
+	b.Error.Code, b.Error.Message, b.Error.Param = e.Code, scrub.String(e.Message), scrub.String(e.Param)
 	if e.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int((e.RetryAfter+999_999_999)/1_000_000_000)))
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tollgate-dev/tollgate/shared/apperr"
+	"github.com/tollgate-dev/tollgate/shared/scrub"
 	"github.com/tollgate-dev/tollgate/shared/secrets"
 	"github.com/tollgate-dev/tollgate/shared/workspace"
 )
@@ -64,6 +65,9 @@ func (in keyInput) validate(check func(*url.URL) error) error {
 	case in.Kind == workspace.KindBedrock && in.Region == "":
 		return bad("region_required", "region", "bedrock connections need a region")
 	}
+	if scrub.Contains(in.BaseURL + " " + in.Region + " " + in.APIVersion) {
+		return bad("credential_in_body", "base_url", "a credential belongs in api_key, never in the URL or other fields")
+	}
 	if in.BaseURL != "" {
 		u, err := url.Parse(in.BaseURL)
 		if err != nil || len(in.BaseURL) > 512 {
@@ -95,8 +99,9 @@ func putKey(c *call) (int, any, error) {
 	}
 	scope := secrets.Scope{Org: c.org(), DynamoDB: c.scoped.DynamoDB, KMS: c.scoped.KMS}
 	record := workspace.KeyRecord(e.ID, name)
-	conn := workspace.Connection{Name: name, Kind: in.Kind, BaseURL: in.BaseURL, Region: in.Region, APIVersion: in.APIVersion,
-		AccessKeyID: in.AccessKeyID}
+	// The AWS key ID is sealed with its secret: both are credential-shaped,
+	// and nothing credential-shaped is stored in clear.
+	conn := workspace.Connection{Name: name, Kind: in.Kind, BaseURL: in.BaseURL, Region: in.Region, APIVersion: in.APIVersion}
 	secret := in.APIKey
 	if in.APIKey != "" {
 		if conn.SealedKey, err = c.srv.cfg.Secrets.Seal(c.ctx, scope, workspace.PurposeProviderKey, record, []byte(in.APIKey)); err != nil {
@@ -105,7 +110,8 @@ func putKey(c *call) (int, any, error) {
 	}
 	if in.SecretAccessKey != "" {
 		secret = in.SecretAccessKey
-		if conn.SealedAWSSecret, err = c.srv.cfg.Secrets.Seal(c.ctx, scope, workspace.PurposeProviderKey, record, []byte(in.SecretAccessKey)); err != nil {
+		pair := in.AccessKeyID + "\n" + in.SecretAccessKey
+		if conn.SealedAWSSecret, err = c.srv.cfg.Secrets.Seal(c.ctx, scope, workspace.PurposeProviderKey, record, []byte(pair)); err != nil {
 			return 0, nil, err
 		}
 	}

@@ -3,6 +3,7 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,6 +16,8 @@ import (
 
 	"github.com/tollgate-dev/tollgate/shared/api"
 	"github.com/tollgate-dev/tollgate/shared/gateway"
+	"github.com/tollgate-dev/tollgate/shared/ingest"
+	"github.com/tollgate-dev/tollgate/shared/logging"
 	"github.com/tollgate-dev/tollgate/shared/orgsetup"
 )
 
@@ -29,9 +32,12 @@ type lifecycle struct {
 	gwURL    string
 	org      orgsetup.Result
 	seenKeys []string
-	logs     bytes.Buffer // both servers' log lines
+	logs     bytes.Buffer // every server's log lines
 	bodies   strings.Builder
 	upstream string
+	ingURL   string
+	// upstreamError, when set, is the message the upstream refuses with.
+	upstreamError string
 }
 
 func (l *lifecycle) clock() time.Time { l.mu.Lock(); defer l.mu.Unlock(); return l.now }
@@ -46,13 +52,20 @@ func newLifecycle(t *testing.T) *lifecycle {
 	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		l.mu.Lock()
 		l.seenKeys = append(l.seenKeys, strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
+		refusal := l.upstreamError
 		l.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
+		if refusal != "" {
+			w.WriteHeader(http.StatusUnauthorized)
+			b, _ := json.Marshal(map[string]any{"error": map[string]any{"message": refusal, "type": "invalid_request_error", "code": "invalid_api_key"}})
+			w.Write(b)
+			return
+		}
 		fmt.Fprint(w, `{"id":"c1","object":"chat.completion","created":1,"model":"gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":1,"total_tokens":6}}`)
 	}))
 	t.Cleanup(up.Close)
 	host := strings.TrimPrefix(up.URL, "http://")
-	logger := slog.New(slog.NewJSONHandler(&syncWriter{l: l}, nil))
+	logger := logging.New(&syncWriter{l: l}, slog.LevelDebug) // the production logger, scrubber included
 
 	cfg := serverConfig()
 	cfg.Clock, cfg.Logger = l.clock, logger
@@ -78,7 +91,18 @@ func newLifecycle(t *testing.T) *lifecycle {
 	}
 	gwSrv := httptest.NewServer(gw)
 	t.Cleanup(gwSrv.Close)
-	l.apiURL, l.gwURL = apiSrv.URL, gwSrv.URL
+	ingCfg, err := stack.RoleConfig(context.Background(), "IngestFunctionRole")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ing, err := ingest.Assemble(ingCfg, ingest.Settings{Table: stack.TableName, TenantRoleARN: stack.TenantRoleARN,
+		KMSKeyARN: stack.KeyARN, Clock: l.clock}, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ingSrv := httptest.NewServer(ing)
+	t.Cleanup(ingSrv.Close)
+	l.apiURL, l.gwURL, l.ingURL = apiSrv.URL, gwSrv.URL, ingSrv.URL
 
 	l.org, err = orgsetup.Bootstrap(context.Background(), stack.TableName, sessions, fnDB,
 		tokens(l.clock),
@@ -101,6 +125,12 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 // call sends a request to base+path and records the answer for the leak checks.
 func (l *lifecycle) call(base, key, method, path, body string) (int, string) {
 	l.t.Helper()
+	return l.callWith(base, key, method, path, body)
+}
+
+// callWith is call with extra header pairs.
+func (l *lifecycle) callWith(base, key, method, path, body string, hdr ...string) (int, string) {
+	l.t.Helper()
 	var rd io.Reader
 	if body != "" {
 		rd = strings.NewReader(body)
@@ -108,6 +138,9 @@ func (l *lifecycle) call(base, key, method, path, body string) (int, string) {
 	req, _ := http.NewRequest(method, base+path, rd)
 	req.Header.Set("Authorization", "Bearer "+key)
 	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		l.t.Fatal(err)

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -21,6 +22,7 @@ import (
 	"github.com/tollgate-dev/tollgate/shared/budget"
 	"github.com/tollgate-dev/tollgate/shared/idempotency"
 	"github.com/tollgate-dev/tollgate/shared/member"
+	"github.com/tollgate-dev/tollgate/shared/scrub"
 	"github.com/tollgate-dev/tollgate/shared/secrets"
 	"github.com/tollgate-dev/tollgate/shared/tenant"
 	"github.com/tollgate-dev/tollgate/shared/token"
@@ -223,6 +225,44 @@ func (s *Server) respond(w http.ResponseWriter, c *call, h handlerFunc) (int, er
 	return status, nil
 }
 
+// holdsCredential reports whether a JSON body holds anything
+// credential-shaped, in its text or in any decoded string (escapes such as
+// \u0026 or \" hide a shape from a scan of the raw bytes).
+func holdsCredential(raw []byte) bool {
+	if scrub.Contains(string(raw)) {
+		return true
+	}
+	var v any
+	if json.Unmarshal(raw, &v) != nil {
+		return false // the decoder reports the malformed body
+	}
+	var walk func(any) bool
+	walk = func(v any) bool {
+		switch x := v.(type) {
+		case string:
+			return scrub.Contains(x)
+		case []any:
+			for _, e := range x {
+				if walk(e) {
+					return true
+				}
+			}
+		case map[string]any:
+			for k, e := range x {
+				if scrub.Contains(k) || walk(e) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return walk(v)
+}
+
+// errCredentialInBody refuses a body that would store a credential in clear.
+var errCredentialInBody = apperr.New(apperr.Invalid, "credential_in_body",
+	"the request holds what looks like a credential; provider keys belong in PUT /workspaces/{workspace}/keys/{connection}")
+
 // streamed is a body the handler writes itself (exports).
 type streamed interface {
 	stream(w http.ResponseWriter) (int, error)
@@ -244,8 +284,23 @@ func (c *call) org() string { return c.principal.Org }
 
 // decode reads the JSON body into v, refusing unknown fields (so a body
 // cannot smuggle org_id, role or scopes past a handler) and trailing data.
+//
+// Everything a body carries is stored in clear (names, emails, targets)
+// except the provider keys of putKey, which are sealed; so a body that
+// holds anything credential-shaped elsewhere is refused rather than kept.
 func (c *call) decode(v any) error {
-	dec := json.NewDecoder(c.r.Body)
+	raw, err := io.ReadAll(c.r.Body)
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return apperr.New(apperr.TooLarge, "body_too_large", fmt.Sprintf("the body is over %d bytes", MaxBody))
+		}
+		return apperr.Wrap(err, apperr.Invalid, "invalid_json", "the body could not be read")
+	}
+	if c.op.ID != "putKey" && holdsCredential(raw) {
+		return errCredentialInBody
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var tooBig *http.MaxBytesError

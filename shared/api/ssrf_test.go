@@ -26,7 +26,7 @@ func TestProviderBaseURLsAreCheckedWhenSaved(t *testing.T) {
 		{"decimal IP", "https://2852039166/", "destination_blocked", "2852039166"},
 		{"octal IP", "https://0251.0376.0251.0376/", "destination_blocked", "0251"},
 		{"hex IP", "https://0xa9fea9fe/", "destination_blocked", "0xa9fe"},
-		{"userinfo", "https://user:pw@api.example.com/v1", "invalid_url", "pw@"},
+		{"userinfo", "https://user:pw@api.example.com/v1", "credential_in_body", "pw@"},
 		{"plain http", "http://api.example.com/v1", "invalid_url", ""},
 		{"file scheme", "file:///etc/passwd", "invalid_url", "passwd"},
 	} {

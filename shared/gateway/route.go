@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/tollgate-dev/tollgate/shared/apperr"
 	"github.com/tollgate-dev/tollgate/shared/pricing"
@@ -127,6 +128,9 @@ func (h *Handler) credential(ctx context.Context, sc secrets.Scope, ws string, c
 			return cred, err
 		}
 		cred.AWSAccessKeyID, cred.AWSSecretAccessKey = c.AccessKeyID, string(secret)
+		if c.AccessKeyID == "" { // sealed together as "<key id>\n<secret>": no part of it in clear
+			cred.AWSAccessKeyID, cred.AWSSecretAccessKey, _ = strings.Cut(string(secret), "\n")
+		}
 	default:
 		return cred, apperr.New(apperr.Invalid, "provider_key_missing",
 			"no provider key is configured for "+c.Name+" in this workspace").WithParam("model")

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/shared/apperr"
+	"github.com/tollgate-dev/tollgate/shared/scrub"
 )
 
 type response struct {
@@ -47,9 +48,12 @@ func Type(k apperr.Kind) string {
 }
 
 func bodyOf(e *apperr.Error) response {
-	b := response{Error: body{Message: e.Message, Type: Type(e.Kind), Code: e.Code}}
+	// Messages and params may quote what the caller sent (a model name, a
+	// field name); a credential in it is never echoed back.
+	b := response{Error: body{Message: scrub.String(e.Message), Type: Type(e.Kind), Code: e.Code}}
 	if e.Param != "" {
-		b.Error.Param = &e.Param
+		param := scrub.String(e.Param)
+		b.Error.Param = &param
 	}
 	return b
 }

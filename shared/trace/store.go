@@ -14,6 +14,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/shared/apperr"
 	"github.com/tollgate-dev/tollgate/shared/ddbtx"
+	"github.com/tollgate-dev/tollgate/shared/scrub"
 )
 
 // DB is what the store needs from an org's scoped DynamoDB client.
@@ -56,6 +57,7 @@ func (st *Store) Writes(t *Trace, retention time.Duration) ([]types.TransactWrit
 	if !ValidID(t.ID) || t.Org == "" || t.Time.IsZero() {
 		return nil, fmt.Errorf("trace: id, org and time are required")
 	}
+	t = scrubbed(t) // the item and its aggregate dimensions alike
 	item, err := attributevalue.MarshalMap(t)
 	if err != nil {
 		return nil, fmt.Errorf("encode trace: %w", err)
@@ -101,4 +103,21 @@ func (st *Store) Record(ctx context.Context, db DB, t *Trace, retention time.Dur
 	}
 	return false, apperr.Wrap(fmt.Errorf("record trace: %w", err), apperr.Unavailable, "trace_store_unavailable",
 		"the trace could not be stored; retry shortly").WithRetryAfter(time.Second)
+}
+
+// scrubbed is a copy of t whose caller-supplied text (model and alias as
+// asked, tags, feature label, provider name, error code) holds no
+// credential: traces are stored in clear, and a key pasted into a tag or
+// a model name must not be.
+func scrubbed(t *Trace) *Trace {
+	c := *t
+	c.Alias, c.Provider, c.Model = scrub.String(t.Alias), scrub.String(t.Provider), scrub.String(t.Model)
+	c.Feature, c.ErrorCode = scrub.String(t.Feature), scrub.String(t.ErrorCode)
+	if len(t.Tags) > 0 {
+		c.Tags = make(map[string]string, len(t.Tags))
+		for k, v := range t.Tags {
+			c.Tags[scrub.String(k)] = scrub.String(v)
+		}
+	}
+	return &c
 }

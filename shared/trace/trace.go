@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"hash/fnv"
 	"time"
+
+	"github.com/tollgate-dev/tollgate/shared/scrub"
 )
 
 // Shards is the number of partitions a day of one org's traces spreads over.
@@ -71,7 +73,7 @@ func shardPK(org, day string, shard int) string {
 // ValidID reports whether s can be a trace or event ID: 1-64 characters of
 // [A-Za-z0-9._:-], so it is safe in a sort key and in a log line.
 func ValidID(s string) bool {
-	if len(s) == 0 || len(s) > 64 {
+	if len(s) == 0 || len(s) > 64 || scrub.Contains(s) { // an ID is stored in clear: never a credential
 		return false
 	}
 	for i := 0; i < len(s); i++ {
