@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tollgate-dev/tollgate/shared/idempotency"
 	"github.com/tollgate-dev/tollgate/shared/member"
@@ -80,5 +81,30 @@ func TestIdempotencyKeys(t *testing.T) {
 	_, ws := do(t, owner, "GET", "/api/v1/workspaces", "")
 	if strings.Contains(ws, `"slow"`) {
 		t.Fatal("the retry of a running request ran")
+	}
+}
+
+// Keys are kept at least 24 hours: a replay a day later still gets the
+// stored answer; after the 25-hour keep the key is free again.
+func TestIdempotencyKeysAreKeptADay(t *testing.T) {
+	a := newOrg(t, "Xi")
+	now := time.Now().UTC()
+	clock := func() time.Time { return now }
+	store := idempotency.New(stack.TableName, secrets.New(secrets.Config{Table: stack.TableName, KMSKeyARN: stack.KeyARN}), clock)
+	scope := secrets.Scope{Org: a.Org, DynamoDB: a.sc.DynamoDB, KMS: a.sc.KMS}
+	ctx := context.Background()
+	if r, err := store.Begin(ctx, a.sc.DynamoDB, scope, "tok/day", "fp"); r != nil || err != nil {
+		t.Fatalf("first: %v %v", r, err)
+	}
+	if err := store.Finish(ctx, a.sc.DynamoDB, scope, "tok/day", idempotency.Response{Status: 201, Body: []byte(`{"ok":true}`)}); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(24 * time.Hour)
+	if r, err := store.Begin(ctx, a.sc.DynamoDB, scope, "tok/day", "fp"); err != nil || r == nil || r.Status != 201 {
+		t.Fatalf("a day later: %+v %v", r, err)
+	}
+	now = now.Add(time.Hour + time.Second)
+	if r, err := store.Begin(ctx, a.sc.DynamoDB, scope, "tok/day", "fp"); r != nil || err != nil {
+		t.Fatalf("after the keep: %+v %v", r, err)
 	}
 }
