@@ -174,16 +174,5 @@ func (s *Store) DeleteAlias(ctx context.Context, db AdminDB, org, ws, name strin
 	if !ValidAliasName(name) {
 		return errAliasGone
 	}
-	defer s.Invalidate(org, ws)
-	_, err := db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(s.cfg.Table),
-		Key:                 map[string]types.AttributeValue{"pk": str(PK(org, ws)), "sk": str(skAliasPre + name)},
-		ConditionExpression: aws.String("attribute_exists(pk)")})
-	var ccf *types.ConditionalCheckFailedException
-	if errors.As(err, &ccf) {
-		return errAliasGone
-	}
-	if err != nil {
-		return unavailable("delete alias", err)
-	}
-	return nil
+	return s.deleteWorkspaceItem(ctx, db, org, ws, skAliasPre+name, errAliasGone, "delete alias")
 }

@@ -82,16 +82,22 @@ func (s *Store) DeleteConnection(ctx context.Context, db AdminDB, org, ws, name 
 	if !ValidConnectionName(name) {
 		return errConnGone
 	}
+	return s.deleteWorkspaceItem(ctx, db, org, ws, skConnPre+name, errConnGone, "delete connection")
+}
+
+// deleteWorkspaceItem deletes one item of the workspace's partition, or
+// answers gone when it is absent, and drops this instance's cached snapshot.
+func (s *Store) deleteWorkspaceItem(ctx context.Context, db AdminDB, org, ws, sk string, gone error, op string) error {
 	defer s.Invalidate(org, ws)
 	_, err := db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(s.cfg.Table),
-		Key:                 map[string]types.AttributeValue{"pk": str(PK(org, ws)), "sk": str(skConnPre + name)},
+		Key:                 map[string]types.AttributeValue{"pk": str(PK(org, ws)), "sk": str(sk)},
 		ConditionExpression: aws.String("attribute_exists(pk)")})
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
-		return errConnGone
+		return gone
 	}
 	if err != nil {
-		return unavailable("delete connection", err)
+		return unavailable(op, err)
 	}
 	return nil
 }
