@@ -1,0 +1,45 @@
+package evalrun
+
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// SetOrgKill turns the org-wide kill switch on or off: while on, no
+// evaluation of the org makes another provider call.
+func (s *Store) SetOrgKill(ctx context.Context, db DB, org string, on bool) error {
+	item := key("ORG#"+org, "EVALKILL")
+	item["on"] = &types.AttributeValueMemberBOOL{Value: on}
+	item["updated_at"] = str(s.clock().UTC().Format("2006-01-02T15:04:05Z"))
+	if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: item}); err != nil {
+		return unavailable("set kill switch", err)
+	}
+	return nil
+}
+
+// MayCall is the check a worker makes before every provider call: the run
+// must still be running and the org's kill switch off. It reads both
+// strongly consistently, so a switch flipped now stops the next call.
+func (s *Store) MayCall(ctx context.Context, db DB, org, run string) (bool, error) {
+	r, err := s.Get(ctx, db, org, run)
+	if err != nil {
+		return false, err
+	}
+	if r.State != Running || r.SpentNano >= r.CapNano {
+		return false, nil
+	}
+	out, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: key("ORG#"+org, "EVALKILL"),
+		ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return false, unavailable("read kill switch", err)
+	}
+	if out.Item != nil {
+		if on, ok := out.Item["on"].(*types.AttributeValueMemberBOOL); ok && on.Value {
+			return false, nil
+		}
+	}
+	return true, nil
+}
