@@ -114,12 +114,14 @@ func New(cfg Config) *Handler {
 	return h
 }
 
-// ServeHTTP routes to the endpoint, recovering any panic as a typed 500.
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+// ServeHTTP routes to the endpoint, recovering any panic as a typed error
+// in the format the answer had begun in.
+func (h *Handler) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	w := &started{ResponseWriter: rw}
 	defer func() {
 		if v := recover(); v != nil {
 			h.cfg.Logger.Error("panic in gateway handler", "panic", v, "path", r.URL.Path)
-			openaierr.Write(w, apperr.New(apperr.Internal, "internal_error", "internal error"))
+			answerPanic(w)
 		}
 	}()
 	if _, pattern := h.mux.Handler(r); pattern == "" {
