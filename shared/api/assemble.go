@@ -12,6 +12,7 @@ import (
 	"github.com/tollgate-dev/tollgate/shared/audit"
 	"github.com/tollgate-dev/tollgate/shared/auth"
 	"github.com/tollgate-dev/tollgate/shared/budget"
+	"github.com/tollgate-dev/tollgate/shared/dataset"
 	"github.com/tollgate-dev/tollgate/shared/idempotency"
 	"github.com/tollgate-dev/tollgate/shared/member"
 	"github.com/tollgate-dev/tollgate/shared/outbound"
@@ -55,6 +56,7 @@ func Assemble(fn aws.Config, s Settings, logger *slog.Logger) (*Server, error) {
 		Members:     member.NewStore(s.Table, s.Clock),
 		Workspaces:  workspace.NewStore(workspace.Config{Table: s.Table, Clock: s.Clock}),
 		Tokens:      token.New(token.Config{Table: s.Table, Clock: s.Clock}),
+		Datasets:    dataset.NewStore(dataset.Config{Table: s.Table, Clock: s.Clock}),
 		Touch:       token.NewToucher(s.Table, time.Minute, s.Clock),
 		Lookups:     own,
 		Audit:       audit.New(audit.Config{Table: s.Table, Clock: s.Clock}),

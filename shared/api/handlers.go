@@ -37,5 +37,9 @@ func handlers() map[string]handlerFunc {
 		"exportOrg":          exportOrg,
 		"deleteWorkspace":    deleteWorkspace,
 		"deleteOrg":          deleteOrg,
+		"uploadDataset":      uploadDataset,
+		"listDatasets":       listDatasets,
+		"getDataset":         getDataset,
+		"deleteDataset":      deleteDataset,
 	}
 }

@@ -66,6 +66,10 @@ func samples(a *org, victimToken string) map[string]sample {
 		"exportOrg":          {path: "/api/v1/org/export"},
 		"deleteWorkspace":    {path: ws + "?confirm=" + a.Workspace, refersToA: true},
 		"deleteOrg":          {path: "/api/v1/org?confirm=" + a.Org, refersToA: true},
+		"uploadDataset":      {path: ws + "/datasets?name=intruder", body: `{"messages":[{"role":"user","content":"hi"}]}`, refersToA: true},
+		"listDatasets":       {path: ws + "/datasets", refersToA: true},
+		"getDataset":         {path: ws + "/datasets/ds_00000000000000000000", refersToA: true},
+		"deleteDataset":      {path: ws + "/datasets/ds_00000000000000000000", refersToA: true},
 	}
 }
 

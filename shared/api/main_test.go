@@ -18,6 +18,7 @@ import (
 	"github.com/tollgate-dev/tollgate/shared/audit"
 	"github.com/tollgate-dev/tollgate/shared/auth"
 	"github.com/tollgate-dev/tollgate/shared/budget"
+	"github.com/tollgate-dev/tollgate/shared/dataset"
 	"github.com/tollgate-dev/tollgate/shared/idempotency"
 	"github.com/tollgate-dev/tollgate/shared/member"
 	"github.com/tollgate-dev/tollgate/shared/orgsetup"
@@ -67,6 +68,7 @@ func serverConfig() api.Config {
 		Members:     member.NewStore(stack.TableName, nil),
 		Workspaces:  workspace.NewStore(workspace.Config{Table: stack.TableName}),
 		Tokens:      tokens(),
+		Datasets:    dataset.NewStore(dataset.Config{Table: stack.TableName}),
 		Lookups:     fnDB,
 		Audit:       audit.New(audit.Config{Table: stack.TableName}),
 		Secrets:     sealer,

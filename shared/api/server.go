@@ -20,6 +20,7 @@ import (
 	"github.com/tollgate-dev/tollgate/shared/audit"
 	"github.com/tollgate-dev/tollgate/shared/auth"
 	"github.com/tollgate-dev/tollgate/shared/budget"
+	"github.com/tollgate-dev/tollgate/shared/dataset"
 	"github.com/tollgate-dev/tollgate/shared/idempotency"
 	"github.com/tollgate-dev/tollgate/shared/member"
 	"github.com/tollgate-dev/tollgate/shared/scrub"
@@ -66,6 +67,7 @@ type Config struct {
 	Members    *member.Store
 	Workspaces *workspace.Store
 	Tokens     *token.Manager
+	Datasets   *dataset.Store
 	// Touch records when each key was last used; nil records nothing.
 	Touch *token.Toucher
 	// Lookups writes global token lookups with the function's own role.
@@ -162,10 +164,14 @@ func (s *Server) wrap(op Operation, h handlerFunc) http.Handler {
 
 func (s *Server) serve(w http.ResponseWriter, c *call, h handlerFunc) (int, error) {
 	r := c.r
-	if r.ContentLength > MaxBody {
-		return 0, apperr.New(apperr.TooLarge, "body_too_large", fmt.Sprintf("the body is over %d bytes", MaxBody))
+	limit := int64(MaxBody)
+	if c.op.MaxBody > 0 {
+		limit = c.op.MaxBody
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+	if r.ContentLength > limit {
+		return 0, apperr.New(apperr.TooLarge, "body_too_large", fmt.Sprintf("the body is over %d bytes", limit))
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	p, err := s.cfg.Auth.Authenticate(c.ctx, auth.BearerToken(r.Header.Get("Authorization"), ""))
 	if err != nil {
 		return 0, err

@@ -29,6 +29,8 @@ type Operation struct {
 	Permission string // member permission, see package member
 	HasBody    bool
 	Confirm    bool // needs an explicit confirmation (destructive)
+	// MaxBody bounds the request body; 0 means the API's MaxBody.
+	MaxBody int64
 }
 
 // Pattern is the operation's net/http ServeMux pattern.
@@ -65,6 +67,7 @@ func Operations() ([]Operation, error) {
 				Scope       string    `yaml:"x-tollgate-scope"`
 				Permission  string    `yaml:"x-tollgate-permission"`
 				Confirm     bool      `yaml:"x-tollgate-confirm"`
+				MaxBody     int64     `yaml:"x-tollgate-max-body"`
 				RequestBody yaml.Node `yaml:"requestBody"`
 			}
 			if err := node.Decode(&op); err != nil {
@@ -83,7 +86,7 @@ func Operations() ([]Operation, error) {
 			}
 			seen[op.ID] = true
 			ops = append(ops, Operation{ID: op.ID, Method: m, Path: path, Scope: op.Scope, Permission: op.Permission,
-				HasBody: !op.RequestBody.IsZero(), Confirm: op.Confirm})
+				HasBody: !op.RequestBody.IsZero(), Confirm: op.Confirm, MaxBody: op.MaxBody})
 		}
 	}
 	sort.Slice(ops, func(i, j int) bool {

@@ -25,6 +25,8 @@ const (
 	RetentionRead  Permission = "retention:read"
 	RetentionWrite Permission = "retention:write"
 	AuditRead      Permission = "audit:read"
+	EvalRead       Permission = "eval:read"
+	EvalWrite      Permission = "eval:write"
 )
 
 // Permissions lists every permission in the row order of Matrix.
@@ -39,6 +41,7 @@ func Permissions() []Permission {
 		AliasRead, AliasWrite,
 		RetentionRead, RetentionWrite,
 		AuditRead,
+		EvalRead, EvalWrite,
 	}
 }
 
@@ -74,6 +77,8 @@ var matrix = map[Permission]grant{
 	RetentionRead:  {y, y, y, y},
 	RetentionWrite: {y, y, n, n},
 	AuditRead:      {y, y, n, n},
+	EvalRead:       {y, y, y, y},
+	EvalWrite:      {y, y, y, n},
 }
 
 // Allows reports whether role r holds permission p. An unknown role or

@@ -30,6 +30,8 @@ var holders = map[member.Permission]string{
 	member.RetentionRead:  "owner admin developer viewer",
 	member.RetentionWrite: "owner admin",
 	member.AuditRead:      "owner admin",
+	member.EvalRead:       "owner admin developer viewer",
+	member.EvalWrite:      "owner admin developer",
 }
 
 func TestPermissionMatrixIsPinned(t *testing.T) {
