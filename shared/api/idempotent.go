@@ -33,14 +33,10 @@ func (s *Server) idempotent(w http.ResponseWriter, c *call, h handlerFunc, key s
 		return 0, err
 	}
 	if stored != nil {
-		w.Header().Set("Content-Type", stored.ContentType)
-		w.Header().Set("Cache-Control", "no-store")
-		w.Header().Set("Idempotent-Replayed", "true")
-		w.WriteHeader(stored.Status)
-		_, _ = w.Write(stored.Body)
+		stored.Replay(w)
 		return stored.Status, nil
 	}
-	rec := &recorder{ResponseWriter: w}
+	rec := &idempotency.Recorder{ResponseWriter: w}
 	status, err := s.respond(rec, c, h)
 	if err != nil {
 		status = writeError(rec, err)
@@ -51,8 +47,7 @@ func (s *Server) idempotent(w http.ResponseWriter, c *call, h handlerFunc, key s
 		}
 		return status, nil
 	}
-	if ferr := s.cfg.Idempotency.Finish(c.ctx, c.scoped.DynamoDB, scope, scoped, idempotency.Response{
-		Status: status, ContentType: rec.Header().Get("Content-Type"), Body: rec.body.Bytes()}); ferr != nil {
+	if ferr := s.cfg.Idempotency.Finish(c.ctx, c.scoped.DynamoDB, scope, scoped, rec.Response(status)); ferr != nil {
 		// The change happened and its answer was sent, but not stored: a
 		// retry sees "in progress" until the lease ends (2 minutes) and
 		// then runs again. Logged, because that double failure is the one
@@ -60,15 +55,4 @@ func (s *Server) idempotent(w http.ResponseWriter, c *call, h handlerFunc, key s
 		s.cfg.Logger.WarnContext(c.ctx, "store idempotent answer", "error", ferr)
 	}
 	return status, nil
-}
-
-// recorder passes an answer through and keeps a copy of it.
-type recorder struct {
-	http.ResponseWriter
-	body bytes.Buffer
-}
-
-func (r *recorder) Write(p []byte) (int, error) {
-	r.body.Write(p)
-	return r.ResponseWriter.Write(p)
 }

@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"bytes"
 	"net/http"
 
 	"github.com/tollgate-dev/tollgate/shared/idempotency"
@@ -32,14 +31,11 @@ func (h *Handler) idempotent(w http.ResponseWriter, r *http.Request, a *access, 
 		return w, nil, false
 	}
 	if stored != nil {
-		w.Header().Set("Content-Type", stored.ContentType)
-		w.Header().Set("Idempotent-Replayed", "true")
-		w.WriteHeader(stored.Status)
-		_, _ = w.Write(stored.Body)
+		stored.Replay(w)
 		a.status = stored.Status
 		return w, nil, false
 	}
-	rec := &recorder{ResponseWriter: w}
+	rec := &idempotency.Recorder{ResponseWriter: w}
 	return rec, func() {
 		ctx := r.Context()
 		if a.status >= 500 {
@@ -48,20 +44,8 @@ func (h *Handler) idempotent(w http.ResponseWriter, r *http.Request, a *access, 
 			}
 			return
 		}
-		if err := h.cfg.Idempotency.Finish(ctx, c.scoped.DynamoDB, scope, owned, idempotency.Response{
-			Status: a.status, ContentType: rec.Header().Get("Content-Type"), Body: rec.body.Bytes()}); err != nil {
+		if err := h.cfg.Idempotency.Finish(ctx, c.scoped.DynamoDB, scope, owned, rec.Response(a.status)); err != nil {
 			h.cfg.Logger.WarnContext(ctx, "store idempotent answer", "request_id", a.requestID, "error", err)
 		}
 	}, true
-}
-
-// recorder passes an answer through and keeps a copy of it.
-type recorder struct {
-	http.ResponseWriter
-	body bytes.Buffer
-}
-
-func (r *recorder) Write(p []byte) (int, error) {
-	r.body.Write(p)
-	return r.ResponseWriter.Write(p)
 }
