@@ -5,7 +5,6 @@ import (
 	"errors"
 	"slices"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -13,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/tollgate-dev/tollgate/shared/pricing"
+	"github.com/tollgate-dev/tollgate/shared/throttle"
 )
 
 // Alert is a spend threshold crossed: Spent reached Threshold percent of
@@ -38,11 +38,8 @@ type AlertDB interface {
 // instances see it, exactly one raises the alert. It is safe for
 // concurrent use.
 type Alerter struct {
-	gate  *Gate
-	every time.Duration
-
-	mu   sync.Mutex
-	last map[string]time.Time // org/scope → last read by this instance
+	gate *Gate
+	due  *throttle.Every // org/scope → last read by this instance
 }
 
 // NewAlerter returns an Alerter on g's table and clock; every defaults to
@@ -51,7 +48,7 @@ func (g *Gate) NewAlerter(every time.Duration) *Alerter {
 	if every == 0 {
 		every = time.Minute
 	}
-	return &Alerter{gate: g, every: every, last: map[string]time.Time{}}
+	return &Alerter{gate: g, due: throttle.New(every)}
 }
 
 // Check returns the thresholds (percentages of the month's cap) that
@@ -62,17 +59,9 @@ func (a *Alerter) Check(ctx context.Context, db AlertDB, org, scope string, thre
 		return nil, nil
 	}
 	now := a.gate.cfg.Clock().UTC()
-	key := org + "/" + scope
-	a.mu.Lock()
-	if at, ok := a.last[key]; ok && now.Sub(at) < a.every && !now.Before(at) {
-		a.mu.Unlock()
+	if !a.due.Due(org+"/"+scope, now) {
 		return nil, nil
 	}
-	if len(a.last) >= 10_000 {
-		a.last = map[string]time.Time{}
-	}
-	a.last[key] = now
-	a.mu.Unlock()
 
 	sp, err := a.gate.Read(ctx, db, org, scope, now)
 	if err != nil {

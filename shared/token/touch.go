@@ -2,12 +2,13 @@ package token
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/tollgate-dev/tollgate/shared/throttle"
 )
 
 // Updater is the one call Touch makes, with the org's scoped client.
@@ -21,11 +22,8 @@ type Updater interface {
 // that resolution. It is safe for concurrent use.
 type Toucher struct {
 	table string
-	every time.Duration
 	clock func() time.Time
-
-	mu   sync.Mutex
-	last map[string]time.Time // token ID → when this instance last wrote it
+	due   *throttle.Every // token ID → when this instance last wrote it
 }
 
 // NewToucher returns a Toucher; every defaults to one minute, clock to time.Now.
@@ -36,12 +34,8 @@ func NewToucher(table string, every time.Duration, clock func() time.Time) *Touc
 	if clock == nil {
 		clock = time.Now
 	}
-	return &Toucher{table: table, every: every, clock: clock, last: map[string]time.Time{}}
+	return &Toucher{table: table, clock: clock, due: throttle.New(every)}
 }
-
-// maxTracked bounds the per-instance memory; past it the map starts over,
-// which costs at most one extra write per token.
-const maxTracked = 10_000
 
 // Touch sets the token record's last_used_at to now if this instance has
 // not done so within Every. It never creates a record: a token revoked or
@@ -49,16 +43,9 @@ const maxTracked = 10_000
 // never as a reason to fail the request.
 func (t *Toucher) Touch(ctx context.Context, db Updater, org, tokenID string) error {
 	now := t.clock().UTC()
-	t.mu.Lock()
-	if at, ok := t.last[tokenID]; ok && now.Sub(at) < t.every && !now.Before(at) {
-		t.mu.Unlock()
+	if !t.due.Due(tokenID, now) {
 		return nil
 	}
-	if len(t.last) >= maxTracked {
-		t.last = map[string]time.Time{}
-	}
-	t.last[tokenID] = now
-	t.mu.Unlock()
 	_, err := db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: aws.String(t.table),
 		Key: map[string]types.AttributeValue{
