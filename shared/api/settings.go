@@ -27,8 +27,7 @@ func nonNil(v []int) []int {
 }
 
 func getOrg(c *call) (int, any, error) {
-	// A patch of nothing returns the org as it is, through the same read.
-	_, o, err := c.srv.cfg.Workspaces.UpdateOrg(c.ctx, c.scoped.DynamoDB, c.org(), workspace.OrgPatch{})
+	o, err := c.srv.cfg.Workspaces.ReadOrg(c.ctx, c.scoped.DynamoDB, c.org())
 	if err != nil {
 		return 0, nil, err
 	}
@@ -106,7 +105,7 @@ func viewLimits(ws string, s workspace.Settings) limitsView {
 // with this month's settled spend.
 func getBudgets(c *call) (int, any, error) {
 	now := c.srv.cfg.Clock()
-	_, o, err := c.srv.cfg.Workspaces.UpdateOrg(c.ctx, c.scoped.DynamoDB, c.org(), workspace.OrgPatch{})
+	o, err := c.srv.cfg.Workspaces.ReadOrg(c.ctx, c.scoped.DynamoDB, c.org())
 	if err != nil {
 		return 0, nil, err
 	}
@@ -120,7 +119,7 @@ func getBudgets(c *call) (int, any, error) {
 	}
 	out := make([]limitsView, 0, len(list))
 	for _, e := range list {
-		_, st, err := c.srv.cfg.Workspaces.UpdateSettings(c.ctx, c.scoped.DynamoDB, c.org(), e.ID, workspace.SettingsPatch{})
+		st, err := c.srv.cfg.Workspaces.ReadSettings(c.ctx, c.scoped.DynamoDB, c.org(), e.ID)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -192,7 +191,7 @@ func getRetention(c *call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	_, st, err := c.srv.cfg.Workspaces.UpdateSettings(c.ctx, c.scoped.DynamoDB, c.org(), e.ID, workspace.SettingsPatch{})
+	st, err := c.srv.cfg.Workspaces.ReadSettings(c.ctx, c.scoped.DynamoDB, c.org(), e.ID)
 	if err != nil {
 		return 0, nil, err
 	}

@@ -38,8 +38,7 @@ func (s *Store) UpdateOrg(ctx context.Context, db AdminDB, org string, p OrgPatc
 		return Org{}, Org{}, err
 	}
 	defer s.invalidateOrg(org)
-	key := map[string]types.AttributeValue{"pk": str(OrgPK(org)), "sk": str(skOrg)}
-	old, cur, err := s.revUpdate(ctx, db, "update org", key, errOrgNotFound, func(map[string]types.AttributeValue) (change, error) {
+	old, cur, err := s.revUpdate(ctx, db, "update org", OrgPK(org), skOrg, errOrgNotFound, func(map[string]types.AttributeValue) (change, error) {
 		var ch change
 		if p.Name != nil {
 			ch.put("name", *p.Name)

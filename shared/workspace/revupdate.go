@@ -49,38 +49,36 @@ func (c *change) put(attr string, v any) {
 
 func (c *change) empty() bool { return len(c.set) == 0 && len(c.remove) == 0 }
 
-// revUpdate changes the item at key by a read-modify-write: plan sees the
+// revUpdate changes the item at (pk, sk) by a read-modify-write: plan sees the
 // item as read and returns the change; the write is conditional on the
 // item's rev counter being unchanged and increments it, so no concurrent
 // update is lost and plan's validation always saw the state it changes.
 // It returns the item before and after. missing is returned when the item
 // does not exist.
-func (s *Store) revUpdate(ctx context.Context, db AdminDB, op string, key map[string]types.AttributeValue,
+func (s *Store) revUpdate(ctx context.Context, db AdminDB, op, pk, sk string,
 	missing *apperr.Error, plan func(old map[string]types.AttributeValue) (change, error),
 ) (before, after map[string]types.AttributeValue, err error) {
+	key := map[string]types.AttributeValue{"pk": str(pk), "sk": str(sk)}
 	backoff := 2 * time.Millisecond
 	for attempt := 1; ; attempt++ {
-		out, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.cfg.Table), Key: key, ConsistentRead: aws.Bool(true)})
+		item, err := s.readItem(ctx, db, pk, sk, missing, op+": read")
 		if err != nil {
-			return nil, nil, unavailable(op+": read", err)
+			return nil, nil, err
 		}
-		if out.Item == nil {
-			return nil, nil, missing
-		}
-		ch, err := plan(out.Item)
+		ch, err := plan(item)
 		if err != nil {
 			return nil, nil, err
 		}
 		if ch.empty() {
-			return out.Item, out.Item, nil
+			return item, item, nil
 		}
-		in, err := s.revUpdateInput(key, out.Item, ch)
+		in, err := s.revUpdateInput(key, item, ch)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", op, err)
 		}
 		res, err := db.UpdateItem(ctx, in)
 		if err == nil {
-			return out.Item, res.Attributes, nil
+			return item, res.Attributes, nil
 		}
 		var ccf *types.ConditionalCheckFailedException
 		if !errors.As(err, &ccf) {

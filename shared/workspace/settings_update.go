@@ -38,8 +38,7 @@ func (s *Store) UpdateSettings(ctx context.Context, db AdminDB, org, ws string, 
 		return Settings{}, Settings{}, err
 	}
 	defer s.Invalidate(org, ws)
-	key := map[string]types.AttributeValue{"pk": str(PK(org, ws)), "sk": str(skSettings)}
-	old, cur, err := s.revUpdate(ctx, db, "update settings", key, errWorkspaceNotFound, func(old map[string]types.AttributeValue) (change, error) {
+	old, cur, err := s.revUpdate(ctx, db, "update settings", PK(org, ws), skSettings, errWorkspaceNotFound, func(old map[string]types.AttributeValue) (change, error) {
 		st, err := decodeSettings(old)
 		if err != nil {
 			return change{}, err
