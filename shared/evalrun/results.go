@@ -73,25 +73,5 @@ func (s *Store) Done(ctx context.Context, db DB, org, run string, index int64) (
 
 // Results lists a run's item results in index order.
 func (s *Store) Results(ctx context.Context, db DB, org, run string) ([]Result, error) {
-	var out []Result
-	p := dynamodb.NewQueryPaginator(db, &dynamodb.QueryInput{
-		TableName:                 aws.String(s.table),
-		KeyConditionExpression:    aws.String("pk = :pk AND begins_with(sk, :it)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(runPK(org, run)), ":it": str("ITEM#")},
-		ConsistentRead:            aws.Bool(true),
-	})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, unavailable("read results", err)
-		}
-		for _, it := range page.Items {
-			var r Result
-			if err := attributevalue.UnmarshalMap(it, &r); err != nil {
-				return nil, apperr.Wrap(err, apperr.Internal, "corrupt_run", "internal error")
-			}
-			out = append(out, r)
-		}
-	}
-	return out, nil
+	return queryAll[Result](ctx, db, s.prefixQuery(org, run, "ITEM#"), "read results")
 }

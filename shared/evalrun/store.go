@@ -159,24 +159,34 @@ func (s *Store) Move(ctx context.Context, db DB, org, run string, from, to State
 
 // History lists a run's transitions, oldest first.
 func (s *Store) History(ctx context.Context, db DB, org, run string) ([]Transition, error) {
-	var out []Transition
-	p := dynamodb.NewQueryPaginator(db, &dynamodb.QueryInput{
+	return queryAll[Transition](ctx, db, s.prefixQuery(org, run, "STATE#"), "read run history")
+}
+
+// prefixQuery selects a run's items whose sort key starts with prefix.
+func (s *Store) prefixQuery(org, run, prefix string) *dynamodb.QueryInput {
+	return &dynamodb.QueryInput{
 		TableName:                 aws.String(s.table),
-		KeyConditionExpression:    aws.String("pk = :pk AND begins_with(sk, :st)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(runPK(org, run)), ":st": str("STATE#")},
+		KeyConditionExpression:    aws.String("pk = :pk AND begins_with(sk, :p)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(runPK(org, run)), ":p": str(prefix)},
 		ConsistentRead:            aws.Bool(true),
-	})
+	}
+}
+
+// queryAll pages through in and decodes every item as a T.
+func queryAll[T any](ctx context.Context, db DB, in *dynamodb.QueryInput, op string) ([]T, error) {
+	var out []T
+	p := dynamodb.NewQueryPaginator(db, in)
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, unavailable("read run history", err)
+			return nil, unavailable(op, err)
 		}
 		for _, it := range page.Items {
-			var t Transition
-			if err := attributevalue.UnmarshalMap(it, &t); err != nil {
+			var v T
+			if err := attributevalue.UnmarshalMap(it, &v); err != nil {
 				return nil, apperr.Wrap(err, apperr.Internal, "corrupt_run", "internal error")
 			}
-			out = append(out, t)
+			out = append(out, v)
 		}
 	}
 	return out, nil
