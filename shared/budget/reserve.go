@@ -20,6 +20,16 @@ import (
 type budgetCheck struct {
 	scope, label string
 	cap          pricing.NanoUSD
+	lifetime     bool
+}
+
+// counterSK is the sort key of b's counter at now: its month, or the
+// lifetime period.
+func (b budgetCheck) counterSK(now time.Time) string {
+	if b.lifetime {
+		return LifetimePeriod
+	}
+	return period(now)
 }
 
 // rateCheck is one per-minute counter a call counts against.
@@ -36,11 +46,14 @@ func (r *Request) checks() ([]budgetCheck, []rateCheck) {
 		return c
 	}
 	b := []budgetCheck{
-		{"org", "the organization's", orDefault(r.Limits.OrgCap)},
-		{r.Workspace, "this workspace's", orDefault(r.Limits.WorkspaceCap)},
+		{"org", "the organization's", orDefault(r.Limits.OrgCap), false},
+		{r.Workspace, "this workspace's", orDefault(r.Limits.WorkspaceCap), false},
 	}
 	if r.TokenID != "" && r.Limits.TokenCap > 0 {
-		b = append(b, budgetCheck{r.TokenID, "this API key's", r.Limits.TokenCap})
+		b = append(b, budgetCheck{r.TokenID, "this API key's", r.Limits.TokenCap, false})
+	}
+	for _, c := range r.Extra {
+		b = append(b, budgetCheck{c.Scope, c.Label, c.Cap, c.Lifetime})
 	}
 	var rl []rateCheck
 	if r.Limits.WorkspaceRPM > 0 || r.Limits.WorkspaceTPM > 0 {
@@ -59,6 +72,11 @@ func (r *Request) checks() ([]budgetCheck, []rateCheck) {
 func (g *Gate) Reserve(ctx context.Context, db DB, r Request) (*Reservation, error) {
 	if r.Cost < 0 || r.Tokens < 0 || r.Org == "" || r.Workspace == "" || r.RequestID == "" {
 		return nil, apperr.New(apperr.Internal, "invalid_reservation", "internal error")
+	}
+	for _, c := range r.Extra {
+		if c.Scope == "" || c.Scope == "org" || c.Scope == r.Workspace || c.Cap <= 0 {
+			return nil, apperr.New(apperr.Internal, "invalid_reservation", "internal error")
+		}
 	}
 	budgets, rates := r.checks()
 	now := g.cfg.Clock().UTC()
@@ -107,9 +125,14 @@ func (g *Gate) reserveItems(r Request, budgets []budgetCheck, rates []rateCheck,
 	per := period(now)
 	// Spend counters live about 13 months, for month-over-month reports.
 	counterTTL := n(time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, 13, 0).Unix())
+	// A lifetime counter lives 13 months past its last reservation.
+	lifetimeTTL := n(now.AddDate(0, 13, 0).Unix())
 	var budgetKeys, rateKeys []types.AttributeValue
 	for _, b := range budgets {
-		k := counterKey{budgetPK(r.Org, b.scope), per}
+		k, ttl := counterKey{budgetPK(r.Org, b.scope), per}, counterTTL
+		if b.lifetime {
+			k.sk, ttl = LifetimePeriod, lifetimeTTL
+		}
 		res.budgets = append(res.budgets, k)
 		budgetKeys = append(budgetKeys, s(k.pk+"|"+k.sk))
 		items = append(items, types.TransactWriteItem{Update: &types.Update{
@@ -120,7 +143,7 @@ func (g *Gate) reserveItems(r Request, budgets []budgetCheck, rates []rateCheck,
 				"cap = if_not_exists(cap, :cap), expires_at = :ttl"),
 			ConditionExpression: aws.String("attribute_not_exists(available) OR (cap = :cap AND available >= :c)"),
 			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":cap": n(int64(b.cap)), ":c": n(int64(r.Cost)), ":zero": n(0), ":ttl": counterTTL},
+				":cap": n(int64(b.cap)), ":c": n(int64(r.Cost)), ":zero": n(0), ":ttl": ttl},
 			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 		}})
 	}
@@ -196,7 +219,7 @@ func (g *Gate) explain(ctx context.Context, db DB, r Request, reasons []types.Ca
 		}
 		b := budgets[i]
 		if old := pricing.NanoUSD(intAttr(reason.Item, "cap")); old != b.cap {
-			if err := g.adjustCap(ctx, db, counterKey{budgetPK(r.Org, b.scope), period(now)}, old, b.cap); err != nil {
+			if err := g.adjustCap(ctx, db, counterKey{budgetPK(r.Org, b.scope), b.counterSK(now)}, old, b.cap); err != nil {
 				return false, err
 			}
 			return true, nil
@@ -241,6 +264,10 @@ func (g *Gate) adjustCap(ctx context.Context, db DB, k counterKey, old, cap pric
 }
 
 func (g *Gate) exhausted(b budgetCheck, now time.Time) error {
+	if b.lifetime {
+		return apperr.New(apperr.BudgetExhausted, "budget_exhausted",
+			fmt.Sprintf("%s budget does not cover this request's worst-case cost", capitalize(b.label)))
+	}
 	next := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, 1, 0)
 	return apperr.New(apperr.BudgetExhausted, "budget_exhausted",
 		fmt.Sprintf("%s monthly budget does not cover this request's worst-case cost", capitalize(b.label))).

@@ -156,9 +156,23 @@ type Spend struct {
 func (g *Gate) Read(ctx context.Context, db interface {
 	GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
 }, org, scope string, at time.Time) (Spend, error) {
+	return g.read(ctx, db, org, scope, period(at))
+}
+
+// ReadLifetime reads a lifetime counter (a Cap with Lifetime set): what
+// one evaluation run has spent and holds in flight.
+func (g *Gate) ReadLifetime(ctx context.Context, db interface {
+	GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+}, org, scope string) (Spend, error) {
+	return g.read(ctx, db, org, scope, LifetimePeriod)
+}
+
+func (g *Gate) read(ctx context.Context, db interface {
+	GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+}, org, scope, sk string) (Spend, error) {
 	out, err := db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName:      aws.String(g.cfg.Table),
-		Key:            map[string]types.AttributeValue{"pk": s(budgetPK(org, scope)), "sk": s(period(at))},
+		Key:            map[string]types.AttributeValue{"pk": s(budgetPK(org, scope)), "sk": s(sk)},
 		ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {

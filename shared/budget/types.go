@@ -32,7 +32,31 @@ type Request struct {
 	// Tokens is the worst-case token count, for tokens-per-minute limits.
 	Tokens int64
 	Limits Limits
+	// Extra are caps beyond the org's, workspace's and token's monthly
+	// ones, held in the same transaction: an evaluation's monthly budget,
+	// or one run's lifetime cap.
+	Extra []Cap
 }
+
+// Cap is one extra spend cap. Its counter lives beside the others
+// (ORG#<org>#BUDGET#<Scope>), so Settle, Reconcile and Read treat it alike.
+type Cap struct {
+	// Scope names the counter, e.g. "eval:ws_…" or "run_…"; it must not
+	// collide with a workspace or token ID.
+	Scope string
+	// Label completes "… budget does not cover …" in a refusal, e.g.
+	// "this evaluation run's".
+	Label string
+	// Cap is the amount; it must be positive.
+	Cap pricing.NanoUSD
+	// Lifetime counters never roll over (a run's cap); the others are
+	// monthly.
+	Lifetime bool
+}
+
+// LifetimePeriod is the sort key of a lifetime counter, in place of the
+// month of a monthly one.
+const LifetimePeriod = "LIFETIME"
 
 // Reservation is an open hold on budgets and rate limits. Settle it exactly
 // once; if nobody does, it expires and Reconcile releases it.

@@ -18,11 +18,12 @@ import (
 func itemSK(index int64) string { return fmt.Sprintf("ITEM#%06d", index) }
 
 // Record stores an item's result and adds it to the run's counters and
-// spend in one transaction, conditional on the item being new and the run
-// running. recorded is false when the item was already recorded (a
-// redelivered message): nothing changed, and the worker must not call a
-// provider for it again. A run that is no longer running is Conflict
-// run_not_running.
+// spend in one transaction, conditional on the item being new, and
+// releases the item's lease. recorded is false when the item was already
+// recorded (a redelivered message): nothing changed, and the worker must
+// not call a provider for it again. A stopped run (cancelled, aborted)
+// still takes results of calls already made, so its spend adds up; a
+// pending, completed or failed run is Conflict run_not_running.
 func (s *Store) Record(ctx context.Context, db DB, org, run string, res Result) (recorded bool, err error) {
 	if res.Index < 0 || res.CostNano < 0 || res.Baseline < 0 || res.Baseline > 1 || res.Candidate < 0 || res.Candidate > 1 {
 		return false, apperr.New(apperr.Invalid, "invalid_result", "scores are in [0,1], cost and index are non-negative")
@@ -33,20 +34,26 @@ func (s *Store) Record(ctx context.Context, db DB, org, run string, res Result) 
 	}
 	item["pk"], item["sk"] = str(runPK(org, run)), str(itemSK(res.Index))
 	counter := "scored"
-	if res.Error != "" {
+	switch {
+	case res.Dead:
+		counter = "dead"
+	case res.Error != "":
 		counter = "errored"
 	}
 	now := s.clock().UTC()
 	err = ddbtx.Write(ctx, db, []types.TransactWriteItem{
 		{Put: &types.Put{TableName: aws.String(s.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
 		{Update: &types.Update{
-			TableName:                 aws.String(s.table),
-			Key:                       key(runPK(org, run), "RUN"),
-			UpdateExpression:          aws.String("ADD " + counter + " :one, spent_nano :cost SET updated_at = :now"),
-			ConditionExpression:       aws.String("#s = :running"),
-			ExpressionAttributeNames:  map[string]string{"#s": "state"},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":one": num(1), ":cost": num(res.CostNano), ":running": str(string(Running)), ":now": str(now.Format(time.RFC3339Nano))},
+			TableName:                aws.String(s.table),
+			Key:                      key(runPK(org, run), "RUN"),
+			UpdateExpression:         aws.String("ADD " + counter + " :one, spent_nano :cost SET updated_at = :now"),
+			ConditionExpression:      aws.String("#s IN (:running, :cancelled, :aborted)"),
+			ExpressionAttributeNames: map[string]string{"#s": "state"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":one": num(1), ":cost": num(res.CostNano),
+				":running": str(string(Running)), ":cancelled": str(string(Cancelled)), ":aborted": str(string(AbortedByCap)),
+				":now": str(now.Format(time.RFC3339Nano))},
 		}},
+		{Delete: &types.Delete{TableName: aws.String(s.table), Key: key(runPK(org, run), leaseSK(res.Index))}},
 	}, ddbtx.Options{Timeout: 5 * time.Second, ConflictRetries: 20})
 	var tce *types.TransactionCanceledException
 	switch {

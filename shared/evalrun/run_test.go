@@ -201,8 +201,20 @@ func TestMayCallHonoursStateCapAndKillSwitch(t *testing.T) {
 	if err := st.Move(ctx, sc.DynamoDB, org, r.ID, evalrun.Running, evalrun.AbortedByCap, "spend reached the cap"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.Record(ctx, sc.DynamoDB, org, r.ID, evalrun.Result{Index: 1, CostNano: 1}); codeOf(err) != "run_not_running" {
-		t.Fatalf("record after abort: %v", err)
+	// A call made before the abort still lands, so the spend adds up.
+	if ok, err := st.Record(ctx, sc.DynamoDB, org, r.ID, evalrun.Result{Index: 1, CostNano: 1, Error: "run_stopped"}); !ok || err != nil {
+		t.Fatalf("record after abort: %v %v", ok, err)
+	}
+	if got, _ := st.Get(ctx, sc.DynamoDB, org, r.ID); got.SpentNano != 1_001 || got.Errored != 1 {
+		t.Fatalf("run after a late record: %+v", got)
+	}
+	pending := newRun(t, st, org, sc.DynamoDB, 5, 1_000)
+	if _, err := st.Record(ctx, sc.DynamoDB, org, pending.ID, evalrun.Result{Index: 0}); codeOf(err) != "run_not_running" {
+		t.Fatalf("record on a pending run: %v", err)
+	}
+	list, err := st.List(ctx, sc.DynamoDB, org, "ws_00000000000000000000", 10)
+	if err != nil || len(list) != 2 || list[0].ID != pending.ID || list[1].ID != r.ID {
+		t.Fatalf("list: %+v %v", list, err)
 	}
 }
 

@@ -81,14 +81,57 @@ func (s *Store) Create(ctx context.Context, db DB, r Run) (Run, error) {
 	if err != nil {
 		return Run{}, err
 	}
+	listed := key(listPK(r.Org, r.Workspace), r.Created.Format("2006-01-02T15:04:05.000000000Z")+"#"+r.ID)
+	listed["run_id"] = str(r.ID)
 	err = ddbtx.Write(ctx, db, []types.TransactWriteItem{
 		{Put: &types.Put{TableName: aws.String(s.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
 		tr,
+		{Put: &types.Put{TableName: aws.String(s.table), Item: listed}},
 	}, ddbtx.Options{Timeout: 5 * time.Second, ConflictRetries: 5})
 	if err != nil {
 		return Run{}, unavailable("create run", err)
 	}
 	return r, nil
+}
+
+// listPK is the partition listing a workspace's runs, newest last.
+func listPK(org, ws string) string { return "ORG#" + org + "#EVALS#" + ws }
+
+// MaxList bounds one List.
+const MaxList = 100
+
+// List returns the workspace's most recent runs, newest first, at most
+// limit (≤ MaxList).
+func (s *Store) List(ctx context.Context, db DB, org, ws string, limit int) ([]Run, error) {
+	if limit <= 0 || limit > MaxList {
+		limit = MaxList
+	}
+	out, err := db.Query(ctx, &dynamodb.QueryInput{
+		TableName:                 aws.String(s.table),
+		KeyConditionExpression:    aws.String("pk = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(listPK(org, ws))},
+		ScanIndexForward:          aws.Bool(false),
+		Limit:                     aws.Int32(int32(limit)),
+	})
+	if err != nil {
+		return nil, unavailable("list runs", err)
+	}
+	runs := make([]Run, 0, len(out.Items))
+	for _, it := range out.Items {
+		v, _ := it["run_id"].(*types.AttributeValueMemberS)
+		if v == nil {
+			continue
+		}
+		r, err := s.Get(ctx, db, org, v.Value)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		runs = append(runs, r)
+	}
+	return runs, nil
 }
 
 // Get reads a run (strongly consistent: workers act on it).

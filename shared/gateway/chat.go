@@ -15,6 +15,7 @@ import (
 	"github.com/tollgate-dev/tollgate/shared/id"
 	"github.com/tollgate-dev/tollgate/shared/openaierr"
 	"github.com/tollgate-dev/tollgate/shared/pricing"
+	"github.com/tollgate-dev/tollgate/shared/route"
 	"github.com/tollgate-dev/tollgate/shared/secrets"
 	"github.com/tollgate-dev/tollgate/shared/trace"
 	"github.com/tollgate-dev/tollgate/shared/workspace"
@@ -30,12 +31,12 @@ type call struct {
 	snap      *workspace.Snapshot
 	req       *chat.Request
 	alias     string
-	routes    []route
+	routes    []route.Route
 	prompt    int64 // upper bound on prompt tokens
 	res       *budget.Reservation
 
 	// Filled in by the provider call.
-	used      route
+	used      route.Route
 	attempts  int
 	ttft      time.Duration
 	usage     *chat.Usage
@@ -88,7 +89,7 @@ func (h *Handler) serveChat(w http.ResponseWriter, r *http.Request, c *call) err
 	if c.snap, err = h.cfg.Workspaces.Load(ctx, scoped.DynamoDB, p.Org, p.Workspace); err != nil {
 		return err
 	}
-	if c.alias, c.routes, err = h.resolve(c.snap, c.req.Model); err != nil {
+	if c.alias, c.routes, err = route.Resolve(c.snap, c.req.Model, h.cfg.MockEnabled); err != nil {
 		return err
 	}
 	c.keepText = wantsContent(r, c.req) && c.snap.Settings.StoreContentAllowed
@@ -99,7 +100,7 @@ func (h *Handler) serveChat(w http.ResponseWriter, r *http.Request, c *call) err
 	var worstTokens int64
 	for _, rt := range c.routes {
 		out := h.ceiling(c, rt) * int64(c.req.Choices())
-		worst = max(worst, rt.price.WorstCase(c.prompt, out))
+		worst = max(worst, rt.Price.WorstCase(c.prompt, out))
 		worstTokens = max(worstTokens, c.prompt+out)
 	}
 	c.res, err = h.cfg.Gate.Reserve(ctx, scoped.DynamoDB, budget.Request{
@@ -127,8 +128,8 @@ func (h *Handler) serveChat(w http.ResponseWriter, r *http.Request, c *call) err
 // ceiling is the output-token ceiling of one route: the request's own,
 // bounded by the workspace's and the model's. The upstream request carries
 // it, so no provider can bill more output than was reserved.
-func (h *Handler) ceiling(c *call, rt route) int64 {
-	out := rt.price.MaxOutput
+func (h *Handler) ceiling(c *call, rt route.Route) int64 {
+	out := rt.Price.MaxOutput
 	if req := c.req.OutputCeiling(); req > 0 && req < out {
 		out = req
 	}
@@ -139,13 +140,13 @@ func (h *Handler) ceiling(c *call, rt route) int64 {
 }
 
 // upstreamRequest is the request as sent to one route.
-func (h *Handler) upstreamRequest(c *call, rt route) *chat.Request {
+func (h *Handler) upstreamRequest(c *call, rt route.Route) *chat.Request {
 	req := *c.req
-	req.Model = rt.target.Model
+	req.Model = rt.Target.Model
 	req.Metadata = nil // Tollgate's tags, not the provider's
 	out := h.ceiling(c, rt)
 	switch {
-	case req.MaxCompletionTokens != nil || (req.MaxTokens == nil && rt.conn.BaseURL == "" && rt.conn.Kind == workspace.KindOpenAI):
+	case req.MaxCompletionTokens != nil || (req.MaxTokens == nil && rt.Conn.BaseURL == "" && rt.Conn.Kind == workspace.KindOpenAI):
 		req.MaxCompletionTokens, req.MaxTokens = &out, nil
 	default:
 		req.MaxTokens, req.MaxCompletionTokens = &out, nil
@@ -195,8 +196,8 @@ func (h *Handler) complete(w http.ResponseWriter, r *http.Request, c *call) erro
 }
 
 func (h *Handler) setRouteHeaders(w http.ResponseWriter, c *call) {
-	w.Header().Set("X-Tollgate-Provider", c.used.conn.Name)
-	w.Header().Set("X-Tollgate-Model", c.used.target.Model)
+	w.Header().Set("X-Tollgate-Provider", c.used.Conn.Name)
+	w.Header().Set("X-Tollgate-Model", c.used.Target.Model)
 }
 
 // settle records what the call cost — from the provider's usage, or the
@@ -205,7 +206,7 @@ func (h *Handler) settle(db settleDB, c *call) {
 	ctx, cancel := context.WithTimeout(context.Background(), h.cfg.SettleTimeout)
 	defer cancel()
 	billed, estimated := h.billedUsage(c)
-	c.billed = c.used.price.Cost(billed)
+	c.billed = c.used.Price.Cost(billed)
 	if c.attempts == 0 {
 		c.billed = 0
 	} else if estimated && billed == (chat.Usage{}) {
@@ -213,7 +214,7 @@ func (h *Handler) settle(db settleDB, c *call) {
 	}
 	tr := &trace.Trace{
 		ID: c.id, Org: c.principal.Org, Workspace: c.principal.Workspace, TokenID: c.principal.TokenID,
-		Source: "gateway", Time: c.start.UTC(), Alias: c.alias, Provider: c.used.conn.Name, Model: c.used.target.Model,
+		Source: "gateway", Time: c.start.UTC(), Alias: c.alias, Provider: c.used.Conn.Name, Model: c.used.Target.Model,
 		Stream: c.req.Stream, Status: c.status, ErrorCode: c.errCode, CostNano: int64(c.billed), Estimated: estimated,
 		PriceTable: pricing.Version, LatencyMS: h.cfg.Clock().Sub(c.start).Milliseconds(), TTFTMS: c.ttft.Milliseconds(),
 		Attempts: c.attempts, Tags: tags(c.req.Metadata),
@@ -315,7 +316,7 @@ func (h *Handler) logAccess(c *call) {
 		attrs = append(attrs, "model", c.req.Model, "stream", c.req.Stream)
 	}
 	if c.attempts > 0 {
-		attrs = append(attrs, "provider", c.used.conn.Name, "upstream_model", c.used.target.Model,
+		attrs = append(attrs, "provider", c.used.Conn.Name, "upstream_model", c.used.Target.Model,
 			"attempts", c.attempts, "ttft_ms", c.ttft.Milliseconds(), "outcome", c.status)
 	}
 	if c.usage != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/tollgate-dev/tollgate/shared/auth"
 	"github.com/tollgate-dev/tollgate/shared/chat"
 	"github.com/tollgate-dev/tollgate/shared/openaierr"
+	"github.com/tollgate-dev/tollgate/shared/route"
 )
 
 // models lists what the caller's workspace may use: its aliases, then every
@@ -54,7 +55,7 @@ func (h *Handler) listModels(w http.ResponseWriter, r *http.Request) error {
 			list.Data = append(list.Data, chat.Model{ID: name, Object: "model", OwnedBy: "tollgate-alias"})
 		}
 	}
-	conns := h.connections(snap)
+	conns := route.Connections(snap, h.cfg.MockEnabled)
 	var ids []string
 	for _, key := range snap.Prices.Models() {
 		kind, model, _ := strings.Cut(key, "/")

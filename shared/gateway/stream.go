@@ -50,7 +50,7 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request, c *call) error 
 			c.errCode = e.Code
 			_ = sse.WriteData(w, openaierr.Event(e))
 			_ = rc.Flush()
-			h.cfg.Logger.Warn("stream interrupted", "request_id", c.id, "provider", c.used.conn.Name, "error", err)
+			h.cfg.Logger.Warn("stream interrupted", "request_id", c.id, "provider", c.used.Conn.Name, "error", err)
 			return nil
 		}
 		if c.ttft == 0 {

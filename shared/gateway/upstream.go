@@ -11,6 +11,7 @@ import (
 	"github.com/tollgate-dev/tollgate/shared/apperr"
 	"github.com/tollgate-dev/tollgate/shared/chat"
 	"github.com/tollgate-dev/tollgate/shared/provider"
+	"github.com/tollgate-dev/tollgate/shared/route"
 	"github.com/tollgate-dev/tollgate/shared/scrub"
 	"github.com/tollgate-dev/tollgate/shared/trace"
 )
@@ -20,22 +21,22 @@ import (
 // Nothing has been sent to the client while attempt runs, so a fallback is
 // invisible to it. Every attempt is covered by the call's one reservation,
 // which was sized for the most expensive route.
-func (h *Handler) attempt(ctx context.Context, c *call, fn func(context.Context, route, *provider.Call) error) error {
+func (h *Handler) attempt(ctx context.Context, c *call, fn func(context.Context, route.Route, *provider.Call) error) error {
 	var last error
 	for _, rt := range c.routes {
-		_, ok := h.cfg.Providers[rt.conn.Kind]
+		_, ok := h.cfg.Providers[rt.Conn.Kind]
 		if !ok {
-			last = apperr.New(apperr.Invalid, "provider_unavailable", "the "+rt.conn.Kind+" provider is not enabled in this deployment")
+			last = apperr.New(apperr.Invalid, "provider_unavailable", "the "+rt.Conn.Kind+" provider is not enabled in this deployment")
 			continue
 		}
-		cred, err := h.credential(ctx, c.scope, c.principal.Workspace, rt.conn)
+		cred, err := route.Credential(ctx, h.cfg.Secrets, c.scope, c.principal.Workspace, rt.Conn)
 		if err != nil {
 			return err
 		}
 		pc := &provider.Call{
 			Request:    h.upstreamRequest(c, rt),
 			Credential: cred,
-			Endpoint:   provider.Endpoint{BaseURL: rt.conn.BaseURL, Region: rt.conn.Region, APIVersion: rt.conn.APIVersion},
+			Endpoint:   provider.Endpoint{BaseURL: rt.Conn.BaseURL, Region: rt.Conn.Region, APIVersion: rt.Conn.APIVersion},
 		}
 		for try := 0; try <= h.cfg.Retries; try++ {
 			if c.attempts > 0 {
@@ -97,7 +98,7 @@ func (h *Handler) backoff(ctx context.Context, try int, last error) error {
 // upstreamError turns a provider failure into a client-safe error. The
 // provider's own message is passed on only for requests it refused, and
 // only scrubbed of anything credential-shaped.
-func (h *Handler) upstreamError(rt route, err error) error {
+func (h *Handler) upstreamError(rt route.Route, err error) error {
 	var ae *apperr.Error
 	if errors.As(err, &ae) {
 		return ae
@@ -106,7 +107,7 @@ func (h *Handler) upstreamError(rt route, err error) error {
 	if !errors.As(err, &perr) {
 		return apperr.Wrap(err, apperr.UpstreamFailed, "upstream_error", "the provider call failed")
 	}
-	name := rt.conn.Name
+	name := rt.Conn.Name
 	switch {
 	case perr.Timeout:
 		return apperr.Wrap(err, apperr.UpstreamTimeout, "upstream_timeout", "the provider "+name+" did not answer in time")
@@ -134,11 +135,11 @@ func clip(s string, n int) string {
 // callComplete makes the non-streamed call with retries and fallback.
 func (h *Handler) callComplete(ctx context.Context, c *call) (*chat.Response, error) {
 	var resp *chat.Response
-	err := h.attempt(ctx, c, func(ctx context.Context, rt route, pc *provider.Call) error {
+	err := h.attempt(ctx, c, func(ctx context.Context, rt route.Route, pc *provider.Call) error {
 		cctx, cancel := context.WithTimeout(ctx, h.cfg.FirstByteTimeout)
 		defer cancel()
 		var err error
-		resp, err = h.cfg.Providers[rt.conn.Kind].Complete(cctx, pc)
+		resp, err = h.cfg.Providers[rt.Conn.Kind].Complete(cctx, pc)
 		return err
 	})
 	return resp, err
@@ -149,13 +150,13 @@ func (h *Handler) callComplete(ctx context.Context, c *call) (*chat.Response, er
 func (h *Handler) openStream(ctx context.Context, c *call) (provider.Stream, context.CancelFunc, error) {
 	var st provider.Stream
 	var stop context.CancelFunc
-	err := h.attempt(ctx, c, func(ctx context.Context, rt route, pc *provider.Call) error {
+	err := h.attempt(ctx, c, func(ctx context.Context, rt route.Route, pc *provider.Call) error {
 		sctx, cancel := context.WithCancel(ctx)
 		timer := time.AfterFunc(h.cfg.FirstByteTimeout, cancel)
-		s, err := h.cfg.Providers[rt.conn.Kind].Stream(sctx, pc)
+		s, err := h.cfg.Providers[rt.Conn.Kind].Stream(sctx, pc)
 		if !timer.Stop() && err == nil {
 			s.Close()
-			err = &provider.Error{Provider: rt.conn.Name, Timeout: true}
+			err = &provider.Error{Provider: rt.Conn.Name, Timeout: true}
 		}
 		if err != nil {
 			cancel()

@@ -1,33 +1,34 @@
-package gateway
+// Package route turns a model name a workspace asks for into the provider
+// targets that serve it, with their prices, and opens a target's sealed
+// provider key for one call. The gateway and the evaluation engine resolve
+// through it, so an evaluation reaches exactly the providers, keys and
+// prices a live call would (DESIGN §5: no side door).
+package route
 
 import (
-	"context"
 	"slices"
 	"sort"
-	"strings"
 
 	"github.com/tollgate-dev/tollgate/shared/apperr"
 	"github.com/tollgate-dev/tollgate/shared/pricing"
-	"github.com/tollgate-dev/tollgate/shared/provider"
-	"github.com/tollgate-dev/tollgate/shared/secrets"
 	"github.com/tollgate-dev/tollgate/shared/workspace"
 )
 
-// route is one resolved target: where to send the call and what it costs.
-type route struct {
-	target workspace.Target
-	conn   workspace.Connection
-	price  pricing.Price
+// Route is one resolved target: where to send a call and what it costs.
+type Route struct {
+	Target workspace.Target
+	Conn   workspace.Connection
+	Price  pricing.Price
 }
 
 // kindOrder is the order bare model names are looked up in.
 var kindOrder = []string{workspace.KindOpenAI, workspace.KindAnthropic, workspace.KindGemini,
 	workspace.KindBedrock, workspace.KindAzure, workspace.KindMock}
 
-// connections returns the workspace's connections plus the built-in mock
-// when it is enabled.
-func (h *Handler) connections(snap *workspace.Snapshot) map[string]workspace.Connection {
-	if !h.cfg.MockEnabled {
+// Connections returns the workspace's connections plus the built-in mock
+// when the deployment enables it.
+func Connections(snap *workspace.Snapshot, mockEnabled bool) map[string]workspace.Connection {
+	if !mockEnabled {
 		return snap.Connections
 	}
 	if _, ok := snap.Connections[workspace.KindMock]; ok {
@@ -41,11 +42,13 @@ func (h *Handler) connections(snap *workspace.Snapshot) map[string]workspace.Con
 	return out
 }
 
-// resolve turns the requested model into ordered routes: an alias of the
-// workspace, a "connection/model" name, or a bare model name found in the
-// price table of one of the workspace's connections.
-func (h *Handler) resolve(snap *workspace.Snapshot, model string) (alias string, routes []route, err error) {
-	conns := h.connections(snap)
+// Resolve turns model into ordered routes: an alias of the workspace, a
+// "connection/model" name, or a bare model name found in the price table of
+// one of the workspace's connections. alias is the alias's name when model
+// named one. A model without a price is refused: its spend could not be
+// capped.
+func Resolve(snap *workspace.Snapshot, model string, mockEnabled bool) (alias string, routes []Route, err error) {
+	conns := Connections(snap, mockEnabled)
 	var targets []workspace.Target
 	if a, ok := snap.Aliases[model]; ok && len(a.Targets) > 0 {
 		alias, targets = a.Name, a.Targets
@@ -79,7 +82,7 @@ func (h *Handler) resolve(snap *workspace.Snapshot, model string) (alias string,
 			return "", nil, apperr.New(apperr.Invalid, "model_not_priced",
 				"the model has no price; add a price override for it so its spend can be capped").WithParam("model")
 		}
-		routes = append(routes, route{target: t, conn: c, price: p})
+		routes = append(routes, Route{Target: t, Conn: c, Price: p})
 	}
 	if len(routes) == 0 {
 		return "", nil, apperr.New(apperr.NotFound, "model_not_found", "no provider connection serves the requested model").WithParam("model")
@@ -105,35 +108,4 @@ func bareModel(snap *workspace.Snapshot, conns map[string]workspace.Connection, 
 		}
 	}
 	return nil
-}
-
-// credential opens the connection's sealed key for one call. The plaintext
-// lives only in the returned value.
-func (h *Handler) credential(ctx context.Context, sc secrets.Scope, ws string, c workspace.Connection) (provider.Credential, error) {
-	var cred provider.Credential
-	if c.Kind == workspace.KindMock {
-		return cred, nil
-	}
-	record := workspace.KeyRecord(ws, c.Name)
-	switch {
-	case c.SealedKey != "":
-		key, err := h.cfg.Secrets.Open(ctx, sc, workspace.PurposeProviderKey, record, c.SealedKey)
-		if err != nil {
-			return cred, err
-		}
-		cred.APIKey = string(key)
-	case c.SealedAWSSecret != "":
-		secret, err := h.cfg.Secrets.Open(ctx, sc, workspace.PurposeProviderKey, record, c.SealedAWSSecret)
-		if err != nil {
-			return cred, err
-		}
-		cred.AWSAccessKeyID, cred.AWSSecretAccessKey = c.AccessKeyID, string(secret)
-		if c.AccessKeyID == "" { // sealed together as "<key id>\n<secret>": no part of it in clear
-			cred.AWSAccessKeyID, cred.AWSSecretAccessKey, _ = strings.Cut(string(secret), "\n")
-		}
-	default:
-		return cred, apperr.New(apperr.Invalid, "provider_key_missing",
-			"no provider key is configured for "+c.Name+" in this workspace").WithParam("model")
-	}
-	return cred, nil
 }

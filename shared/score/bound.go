@@ -1,0 +1,45 @@
+package score
+
+import (
+	"strings"
+
+	"github.com/tollgate-dev/tollgate/shared/chat"
+	"github.com/tollgate-dev/tollgate/shared/pricing"
+)
+
+// OutputBytesPerToken is the byte length a pre-flight estimate assumes for
+// one output token of a candidate or baseline when that output becomes part
+// of a judge's prompt. It is an assumption for estimates only; the budget
+// gate reserves each actual judge prompt's exact bound before the call.
+const OutputBytesPerToken = 4
+
+// JudgeCall is the shape of one judge call for a pre-flight estimate: an
+// upper bound on its prompt tokens and its output ceiling.
+type JudgeCall struct {
+	PromptTokens int64
+	MaxTokens    int64
+}
+
+// GradeBound bounds one rubric-mode call on it with an output of at most
+// outputTokens tokens.
+func (j *Judge) GradeBound(it Item, outputTokens int64) JudgeCall {
+	return j.bound(j.rubricRequest(it, placeholder(outputTokens)))
+}
+
+// PairBound bounds one pairwise call on it with two outputs of at most
+// outputTokens tokens each (ComparePair makes two such calls).
+func (j *Judge) PairBound(it Item, outputTokens int64) JudgeCall {
+	p := placeholder(outputTokens)
+	return j.bound(j.pairRequest(it, p, p))
+}
+
+func (j *Judge) bound(req *chat.Request, err error) JudgeCall {
+	if err != nil { // over the judge's input limit: the item errors without a call
+		return JudgeCall{}
+	}
+	return JudgeCall{PromptTokens: pricing.PromptTokenBound(req), MaxTokens: JudgeMaxTokens}
+}
+
+func placeholder(tokens int64) string {
+	return strings.Repeat("x", int(min(tokens*OutputBytesPerToken, MaxJudgeInputBytes)))
+}
