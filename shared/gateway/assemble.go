@@ -13,12 +13,8 @@ import (
 	"github.com/tollgate-dev/tollgate/shared/auth"
 	"github.com/tollgate-dev/tollgate/shared/budget"
 	"github.com/tollgate-dev/tollgate/shared/outbound"
-	"github.com/tollgate-dev/tollgate/shared/provider"
-	"github.com/tollgate-dev/tollgate/shared/provider/anthropic"
-	"github.com/tollgate-dev/tollgate/shared/provider/bedrock"
-	"github.com/tollgate-dev/tollgate/shared/provider/gemini"
+	"github.com/tollgate-dev/tollgate/shared/provider/adapters"
 	"github.com/tollgate-dev/tollgate/shared/provider/mock"
-	"github.com/tollgate-dev/tollgate/shared/provider/openai"
 	"github.com/tollgate-dev/tollgate/shared/secrets"
 	"github.com/tollgate-dev/tollgate/shared/tenant"
 	"github.com/tollgate-dev/tollgate/shared/token"
@@ -60,19 +56,9 @@ func Assemble(fn aws.Config, s Settings, logger *slog.Logger) (*Handler, error) 
 		return nil, fmt.Errorf("assemble gateway: table, tenant role and KMS key are required")
 	}
 	client := outbound.New(outbound.Config{AllowLoopback: s.AllowLoopback, RuntimeAPI: s.RuntimeAPI}).HTTPClient()
-	providers := map[string]provider.Provider{
-		workspace.KindOpenAI:    openai.New(client, openai.Options{}),
-		workspace.KindAzure:     openai.New(client, openai.Options{Flavor: openai.FlavorAzure}),
-		workspace.KindAnthropic: anthropic.New(client, anthropic.Options{}),
-		workspace.KindGemini:    gemini.New(client),
-		workspace.KindBedrock:   bedrock.New(client),
-	}
-	if s.MockEnabled {
-		m, err := mock.New(s.Mock)
-		if err != nil {
-			return nil, fmt.Errorf("assemble gateway: %w", err)
-		}
-		providers[workspace.KindMock] = m
+	providers, err := adapters.All(client, s.MockEnabled, s.Mock)
+	if err != nil {
+		return nil, fmt.Errorf("assemble gateway: %w", err)
 	}
 	tenantBase := fn.Copy()
 	tenantBase.Credentials = aws.AnonymousCredentials{}

@@ -51,6 +51,8 @@ type settingsItem struct {
 	// updates so concurrent ones cannot overwrite each other unseen.
 	AlertThresholds []int `dynamodbav:"alert_thresholds,omitempty"`
 	Rev             int64 `dynamodbav:"rev,omitempty"`
+	EvalMonthlyCap  int64 `dynamodbav:"eval_monthly_cap_nano,omitempty"`
+	ShadowPercent   int64 `dynamodbav:"shadow_sample_pct,omitempty"`
 }
 
 type aliasItem struct {

@@ -78,7 +78,17 @@ type Settings struct {
 	// AlertThresholds are the percentages of MonthlyCap at which spend
 	// alerts fire, ascending; empty means no alerts.
 	AlertThresholds []int
+	// EvalMonthlyCap bounds what evaluations of the workspace may spend in
+	// a month, inside MonthlyCap; DefaultEvalMonthlyCap when unset.
+	EvalMonthlyCap pricing.NanoUSD
+	// ShadowSamplePercent of alias calls keep their request and answer,
+	// sealed, until an evaluation scores them; 0 (the default) keeps none.
+	ShadowSamplePercent int64
 }
+
+// DefaultEvalMonthlyCap is a workspace's evaluation budget until it sets
+// one: $10 a month.
+const DefaultEvalMonthlyCap pricing.NanoUSD = 10_000_000_000
 
 // Org holds the org-level settings the gateway needs.
 type Org struct {

@@ -22,6 +22,8 @@ type SettingsPatch struct {
 	RedactAfterDays           *int64
 	RetentionDays             *int64
 	AlertThresholds           *[]int
+	EvalMonthlyCap            *pricing.NanoUSD
+	ShadowSamplePercent       *int64
 }
 
 var errWorkspaceNotFound = apperr.New(apperr.NotFound, "workspace_not_found", "no such workspace")
@@ -76,6 +78,8 @@ func (p SettingsPatch) validate() error {
 		checkRange(p.RetentionDays, 1, MaxRetentionDays, "invalid_retention_days", "retention_days"),
 		checkRange(p.RedactAfterDays, 1, MaxRetentionDays, "invalid_redact_after_days", "redact_after_days"),
 		checkThresholds(p.AlertThresholds),
+		checkCap(p.EvalMonthlyCap),
+		checkRange(p.ShadowSamplePercent, 0, 100, "invalid_shadow_sample_pct", "shadow_sample_pct"),
 	} {
 		if err != nil {
 			return err
@@ -111,6 +115,12 @@ func (p SettingsPatch) plan(st Settings) (change, error) {
 		if v != nil {
 			ch.put(attr, *v)
 		}
+	}
+	if p.EvalMonthlyCap != nil {
+		ch.put("eval_monthly_cap_nano", int64(*p.EvalMonthlyCap))
+	}
+	if p.ShadowSamplePercent != nil {
+		ch.put("shadow_sample_pct", *p.ShadowSamplePercent)
 	}
 	if p.StoreContentAllowed != nil {
 		ch.put("store_content_allowed", *p.StoreContentAllowed)

@@ -192,7 +192,10 @@ func settingsFromItem(si settingsItem) Settings {
 		Name: si.Name, MonthlyCap: pricing.NanoUSD(si.MonthlyCap), RPM: si.RPM, TPM: si.TPM,
 		MaxOutputTokens: si.MaxOutputTokens, AllowedModels: si.AllowedModels,
 		StoreContentAllowed: si.StoreContentAllowed, RedactAfterDays: si.RedactAfterDays, RetentionDays: si.RetentionDays,
-		AlertThresholds: si.AlertThresholds,
+		AlertThresholds: si.AlertThresholds, EvalMonthlyCap: pricing.NanoUSD(si.EvalMonthlyCap), ShadowSamplePercent: si.ShadowPercent,
+	}
+	if st.EvalMonthlyCap <= 0 {
+		st.EvalMonthlyCap = DefaultEvalMonthlyCap
 	}
 	if st.RedactAfterDays <= 0 {
 		st.RedactAfterDays = defaultRedac

@@ -1,0 +1,20 @@
+package shadow
+
+import "encoding/base64"
+
+// MaxSealedBytes bounds a sample's sealed document (300 KiB). With the keys
+// and metadata the item stays well under DynamoDB's 400 KB item limit. A
+// longer sample is refused (CodeTooLarge): the gateway skips it, which
+// biases shadow evaluation slightly toward shorter calls, a bias the
+// evaluation report states rather than one worth a chunked format.
+const MaxSealedBytes = 300 << 10
+
+// sealedLen is the length of secrets' v1 format for n bytes of plaintext:
+// "v1." + a 23-byte data key ID + "." + base64url(12-byte nonce ||
+// ciphertext || 16-byte tag). Put checks it before sealing, so an oversized
+// sample costs no key work, and checks the real length after, so a change
+// of format cannot slip an oversized item through.
+func sealedLen(n int) int {
+	const prefix = len("v1.") + len("dk_") + 20 + len(".")
+	return prefix + base64.RawURLEncoding.EncodedLen(12+n+16)
+}
