@@ -32,6 +32,8 @@ func main() {
 		KMSKeyARN:       env.String("TOLLGATE_KMS_KEY_ARN"),
 		RevocationDelay: env.Duration("TOLLGATE_REVOCATION_DELAY", 10*time.Second),
 		AllowLoopback:   env.List("TOLLGATE_ALLOW_LOOPBACK", nil),
+		EvalQueueURL:    env.StringOr("TOLLGATE_EVAL_QUEUE_URL", ""),
+		MockEnabled:     env.Bool("TOLLGATE_ENABLE_MOCK", false),
 	}
 	if err := env.Err(); err != nil {
 		fail(logger, err)

@@ -7,16 +7,20 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/tollgate-dev/tollgate/shared/audit"
 	"github.com/tollgate-dev/tollgate/shared/auth"
 	"github.com/tollgate-dev/tollgate/shared/budget"
 	"github.com/tollgate-dev/tollgate/shared/dataset"
+	"github.com/tollgate-dev/tollgate/shared/evalrun"
+	"github.com/tollgate-dev/tollgate/shared/evalwork"
 	"github.com/tollgate-dev/tollgate/shared/idempotency"
 	"github.com/tollgate-dev/tollgate/shared/member"
 	"github.com/tollgate-dev/tollgate/shared/outbound"
 	"github.com/tollgate-dev/tollgate/shared/secrets"
+	"github.com/tollgate-dev/tollgate/shared/shadow"
 	"github.com/tollgate-dev/tollgate/shared/tenant"
 	"github.com/tollgate-dev/tollgate/shared/token"
 	"github.com/tollgate-dev/tollgate/shared/workspace"
@@ -33,7 +37,12 @@ type Settings struct {
 	// AllowLoopback lists host:port base URLs allowed over plain http
 	// (local stacks only), as the gateway's outbound client does.
 	AllowLoopback []string
-	Clock         func() time.Time
+	// EvalQueueURL is the eval queue; empty turns the evaluation routes off.
+	EvalQueueURL string
+	// MockEnabled resolves the built-in mock provider, as the gateway and
+	// the eval worker of the deployment do.
+	MockEnabled bool
+	Clock       func() time.Time
 }
 
 // Assemble builds the API server. fn is an AWS config carrying the
@@ -47,6 +56,15 @@ func Assemble(fn aws.Config, s Settings, logger *slog.Logger) (*Server, error) {
 	sealer := secrets.New(secrets.Config{Table: s.Table, KMSKeyARN: s.KMSKeyARN, Clock: s.Clock})
 	tenantBase := fn.Copy()
 	tenantBase.Credentials = aws.AnonymousCredentials{}
+	datasets := dataset.NewStore(dataset.Config{Table: s.Table, Clock: s.Clock})
+	var evals *EvalConfig
+	if s.EvalQueueURL != "" {
+		evals = &EvalConfig{
+			Runs:    evalrun.New(s.Table, s.Clock),
+			Sources: evalwork.Sources{Datasets: datasets, Shadow: shadow.NewStore(s.Table, s.Clock)},
+			Queue:   sqs.NewFromConfig(fn), QueueURL: s.EvalQueueURL, MockEnabled: s.MockEnabled,
+		}
+	}
 	return New(Config{
 		Table: s.Table,
 		Auth:  auth.New(auth.Config{Table: s.Table, DB: own, CacheTTL: s.RevocationDelay, Clock: s.Clock}),
@@ -56,7 +74,8 @@ func Assemble(fn aws.Config, s Settings, logger *slog.Logger) (*Server, error) {
 		Members:     member.NewStore(s.Table, s.Clock),
 		Workspaces:  workspace.NewStore(workspace.Config{Table: s.Table, Clock: s.Clock}),
 		Tokens:      token.New(token.Config{Table: s.Table, Clock: s.Clock}),
-		Datasets:    dataset.NewStore(dataset.Config{Table: s.Table, Clock: s.Clock}),
+		Datasets:    datasets,
+		Evals:       evals,
 		Touch:       token.NewToucher(s.Table, time.Minute, s.Clock),
 		Lookups:     own,
 		Audit:       audit.New(audit.Config{Table: s.Table, Clock: s.Clock}),

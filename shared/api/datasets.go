@@ -20,6 +20,9 @@ func (o orgSealer) Org() string { return o.scope.Org }
 func (o orgSealer) Seal(ctx context.Context, purpose, record string, plaintext []byte) (string, error) {
 	return o.s.Seal(ctx, o.scope, purpose, record, plaintext)
 }
+func (o orgSealer) Open(ctx context.Context, purpose, record, sealed string) ([]byte, error) {
+	return o.s.Open(ctx, o.scope, purpose, record, sealed)
+}
 
 // uploadDataset stores a JSONL evaluation dataset, validated line by line:
 // any bad line refuses the whole upload with the list of rejected lines

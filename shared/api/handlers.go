@@ -41,5 +41,12 @@ func handlers() map[string]handlerFunc {
 		"listDatasets":       listDatasets,
 		"getDataset":         getDataset,
 		"deleteDataset":      deleteDataset,
+		"createEval":         createEval,
+		"listEvals":          listEvals,
+		"getEval":            getEval,
+		"cancelEval":         cancelEval,
+		"evalResults":        evalResults,
+		"getEvalKill":        getEvalKill,
+		"setEvalKill":        setEvalKill,
 	}
 }

@@ -70,6 +70,14 @@ func samples(a *org, victimToken string) map[string]sample {
 		"listDatasets":       {path: ws + "/datasets", refersToA: true},
 		"getDataset":         {path: ws + "/datasets/ds_00000000000000000000", refersToA: true},
 		"deleteDataset":      {path: ws + "/datasets/ds_00000000000000000000", refersToA: true},
+		"createEval": {path: ws + "/evals", body: `{"baseline":"mock/mock-large","candidate":"mock/mock-small",` +
+			`"source":"dataset:ds_00000000000000000000","scorer":{"type":"exact"},"cap_nano":1000000}`, refersToA: true},
+		"listEvals":   {path: ws + "/evals", refersToA: true},
+		"getEval":     {path: ws + "/evals/run_00000000000000000000", refersToA: true},
+		"cancelEval":  {path: ws + "/evals/run_00000000000000000000/cancel", refersToA: true},
+		"evalResults": {path: ws + "/evals/run_00000000000000000000/results", refersToA: true},
+		"getEvalKill": {path: "/api/v1/org/eval-kill-switch"},
+		"setEvalKill": {path: "/api/v1/org/eval-kill-switch", body: `{"on":false}`},
 	}
 }
 

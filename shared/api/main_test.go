@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/tollgate-dev/tollgate/infra/localstack"
 	"github.com/tollgate-dev/tollgate/shared/api"
@@ -19,11 +20,14 @@ import (
 	"github.com/tollgate-dev/tollgate/shared/auth"
 	"github.com/tollgate-dev/tollgate/shared/budget"
 	"github.com/tollgate-dev/tollgate/shared/dataset"
+	"github.com/tollgate-dev/tollgate/shared/evalrun"
+	"github.com/tollgate-dev/tollgate/shared/evalwork"
 	"github.com/tollgate-dev/tollgate/shared/idempotency"
 	"github.com/tollgate-dev/tollgate/shared/member"
 	"github.com/tollgate-dev/tollgate/shared/orgsetup"
 	"github.com/tollgate-dev/tollgate/shared/outbound"
 	"github.com/tollgate-dev/tollgate/shared/secrets"
+	"github.com/tollgate-dev/tollgate/shared/shadow"
 	"github.com/tollgate-dev/tollgate/shared/tenant"
 	"github.com/tollgate-dev/tollgate/shared/token"
 	"github.com/tollgate-dev/tollgate/shared/workspace"
@@ -32,6 +36,7 @@ import (
 var (
 	stack    *localstack.Stack
 	fnDB     *dynamodb.Client // the API function's own role
+	fnSQS    *sqs.Client      // the same role's queue client
 	sessions *tenant.Sessions // TenantRole sessions as the API function makes them
 	srv      *httptest.Server
 )
@@ -44,7 +49,7 @@ func TestMain(m *testing.M) {
 		if err != nil {
 			return err
 		}
-		fnDB = dynamodb.NewFromConfig(cfg)
+		fnDB, fnSQS = dynamodb.NewFromConfig(cfg), sqs.NewFromConfig(cfg)
 		if sessions, err = s.TenantSessions(ctx, "ApiFunctionRole"); err != nil {
 			return err
 		}
@@ -75,6 +80,12 @@ func serverConfig() api.Config {
 		Idempotency: idempotency.New(stack.TableName, sealer, nil),
 		Budget:      budget.New(budget.Config{Table: stack.TableName}),
 		CheckURL:    outbound.New(outbound.Config{}).CheckURL,
+		Evals: &api.EvalConfig{
+			Runs: evalrun.New(stack.TableName, nil),
+			Sources: evalwork.Sources{Datasets: dataset.NewStore(dataset.Config{Table: stack.TableName}),
+				Shadow: shadow.NewStore(stack.TableName, nil)},
+			Queue: fnSQS, QueueURL: stack.EvalQueueURL, MockEnabled: true,
+		},
 	}
 }
 

@@ -49,6 +49,8 @@ type Tenants interface {
 // org's data keys when the org is deleted.
 type Sealer interface {
 	Seal(ctx context.Context, s secrets.Scope, purpose, record string, plaintext []byte) (string, error)
+	// Open reads a dataset or shadow sample to price an evaluation.
+	Open(ctx context.Context, s secrets.Scope, purpose, record, sealed string) ([]byte, error)
 	DestroyKeys(ctx context.Context, s secrets.Scope) error
 }
 
@@ -57,6 +59,10 @@ type SpendReader interface {
 	Read(ctx context.Context, db interface {
 		GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
 	}, org, scope string, at time.Time) (budget.Spend, error)
+	// ReadLifetime reads a lifetime counter: an evaluation run's spend.
+	ReadLifetime(ctx context.Context, db interface {
+		GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	}, org, scope string) (budget.Spend, error)
 }
 
 // Config holds the server's dependencies.
@@ -81,8 +87,11 @@ type Config struct {
 	// Idempotency replays answers to retried mutating requests that carry
 	// an Idempotency-Key; nil ignores the header.
 	Idempotency *idempotency.Store
-	Logger      *slog.Logger
-	Clock       func() time.Time
+	// Evals serves the evaluation routes; nil answers them with
+	// evals_disabled.
+	Evals  *EvalConfig
+	Logger *slog.Logger
+	Clock  func() time.Time
 }
 
 // Server serves the management API. It is safe for concurrent use.

@@ -89,6 +89,7 @@ type limitsView struct {
 	MaxOutputTokens int64    `json:"max_output_tokens"`
 	AllowedModels   []string `json:"allowed_models"`
 	AlertThresholds []int    `json:"alert_thresholds"`
+	EvalMonthlyCap  int64    `json:"eval_monthly_cap_nano"`
 	SpentNano       *int64   `json:"month_spent_nano,omitempty"`
 }
 
@@ -98,7 +99,8 @@ func viewLimits(ws string, s workspace.Settings) limitsView {
 		models = []string{}
 	}
 	return limitsView{Workspace: ws, MonthlyCapNano: int64(s.MonthlyCap), RPM: s.RPM, TPM: s.TPM,
-		MaxOutputTokens: s.MaxOutputTokens, AllowedModels: models, AlertThresholds: nonNil(s.AlertThresholds)}
+		MaxOutputTokens: s.MaxOutputTokens, AllowedModels: models, AlertThresholds: nonNil(s.AlertThresholds),
+		EvalMonthlyCap: int64(s.EvalMonthlyCap)}
 }
 
 // getBudgets lists the org's cap and every workspace's caps and limits,
@@ -145,6 +147,7 @@ type limitsInput struct {
 	MaxOutputTokens *int64    `json:"max_output_tokens"`
 	AllowedModels   *[]string `json:"allowed_models"`
 	AlertThresholds *[]int    `json:"alert_thresholds"`
+	EvalMonthlyCap  *int64    `json:"eval_monthly_cap_nano"`
 }
 
 func setWorkspaceBudget(c *call) (int, any, error) {
@@ -161,6 +164,14 @@ func setWorkspaceBudget(c *call) (int, any, error) {
 	if in.MonthlyCapNano != nil {
 		v := pricing.NanoUSD(*in.MonthlyCapNano)
 		p.MonthlyCap = &v
+	}
+	if in.EvalMonthlyCap != nil {
+		v := pricing.NanoUSD(*in.EvalMonthlyCap)
+		p.EvalMonthlyCap = &v
+	}
+	if in.EvalMonthlyCap != nil {
+		v := pricing.NanoUSD(*in.EvalMonthlyCap)
+		p.EvalMonthlyCap = &v
 	}
 	before, after, err := c.srv.cfg.Workspaces.UpdateSettings(c.ctx, c.scoped.DynamoDB, c.org(), e.ID, p)
 	if err != nil {
@@ -179,11 +190,12 @@ type retentionView struct {
 	StoreContentAllowed bool   `json:"store_content_allowed"`
 	RedactAfterDays     int64  `json:"redact_after_days"`
 	RetentionDays       int64  `json:"retention_days"`
+	ShadowSamplePercent int64  `json:"shadow_sample_pct"`
 }
 
 func viewRetention(ws string, s workspace.Settings) retentionView {
 	return retentionView{Workspace: ws, StoreContentAllowed: s.StoreContentAllowed, RedactAfterDays: s.RedactAfterDays,
-		RetentionDays: s.RetentionDays}
+		RetentionDays: s.RetentionDays, ShadowSamplePercent: s.ShadowSamplePercent}
 }
 
 func getRetention(c *call) (int, any, error) {
@@ -202,6 +214,7 @@ type retentionInput struct {
 	StoreContentAllowed *bool  `json:"store_content_allowed"`
 	RedactAfterDays     *int64 `json:"redact_after_days"`
 	RetentionDays       *int64 `json:"retention_days"`
+	ShadowSamplePercent *int64 `json:"shadow_sample_pct"`
 }
 
 func setRetention(c *call) (int, any, error) {
@@ -214,7 +227,8 @@ func setRetention(c *call) (int, any, error) {
 		return 0, nil, err
 	}
 	before, after, err := c.srv.cfg.Workspaces.UpdateSettings(c.ctx, c.scoped.DynamoDB, c.org(), e.ID, workspace.SettingsPatch{
-		StoreContentAllowed: in.StoreContentAllowed, RedactAfterDays: in.RedactAfterDays, RetentionDays: in.RetentionDays})
+		StoreContentAllowed: in.StoreContentAllowed, RedactAfterDays: in.RedactAfterDays, RetentionDays: in.RetentionDays,
+		ShadowSamplePercent: in.ShadowSamplePercent})
 	if err != nil {
 		return 0, nil, err
 	}

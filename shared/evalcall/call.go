@@ -101,17 +101,10 @@ type Result struct {
 	Latency   time.Duration
 }
 
-// Bound is the worst case a call with req may cost on rt: the figure the
-// gate reserves, and what a pre-flight estimate sums.
-func Bound(rt route.Route, req *chat.Request, ceiling int64) (promptTokens, outputTokens int64, worst pricing.NanoUSD) {
-	out := effectiveCeiling(rt, nil, ceiling)
-	p := pricing.PromptTokenBound(req)
-	return p, out, rt.Price.WorstCase(p, out)
-}
-
-// effectiveCeiling is the call's output ceiling bounded by the workspace's
-// and the model's.
-func effectiveCeiling(rt route.Route, snap *workspace.Snapshot, ceiling int64) int64 {
+// Ceiling is a call's output ceiling on rt: the caller's, bounded by the
+// workspace's and the model's own. A pre-flight estimate uses it too, so
+// it prices exactly what the call will reserve.
+func Ceiling(rt route.Route, snap *workspace.Snapshot, ceiling int64) int64 {
 	out := rt.Price.MaxOutput
 	if ceiling > 0 && ceiling < out {
 		out = ceiling
@@ -147,7 +140,7 @@ func (c *Caller) Complete(ctx context.Context, db DB, call Call) (*Result, error
 	}
 	req := *call.Request
 	req.Model, req.Stream, req.StreamOptions, req.Metadata = rt.Target.Model, false, nil, nil
-	out := effectiveCeiling(rt, call.Snapshot, call.Ceiling)
+	out := Ceiling(rt, call.Snapshot, call.Ceiling)
 	req.MaxTokens, req.MaxCompletionTokens = &out, nil
 	if n := req.Choices(); n > 1 {
 		return nil, apperr.New(apperr.Invalid, "invalid_request", "an evaluation call asks for one choice")

@@ -31,15 +31,17 @@ func (s *Store) MayCall(ctx context.Context, db DB, org, run string) (bool, erro
 	if r.State != Running || r.SpentNano >= r.CapNano {
 		return false, nil
 	}
+	killed, err := s.OrgKill(ctx, db, org)
+	return !killed, err
+}
+
+// OrgKill reports whether the org's kill switch is on.
+func (s *Store) OrgKill(ctx context.Context, db DB, org string) (bool, error) {
 	out, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: key("ORG#"+org, "EVALKILL"),
 		ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		return false, unavailable("read kill switch", err)
 	}
-	if out.Item != nil {
-		if on, ok := out.Item["on"].(*types.AttributeValueMemberBOOL); ok && on.Value {
-			return false, nil
-		}
-	}
-	return true, nil
+	on, _ := out.Item["on"].(*types.AttributeValueMemberBOOL)
+	return on != nil && on.Value, nil
 }

@@ -37,7 +37,7 @@ type Settings struct {
 	// LeaseFor, CallTimeout, BudgetTimeout and HoldFor tune the worker,
 	// its provider calls and its reservations.
 	LeaseFor, CallTimeout, BudgetTimeout, HoldFor time.Duration
-	Clock                                          func() time.Time
+	Clock                                         func() time.Time
 }
 
 // Assemble builds the worker's handler. fn carries the function's own

@@ -2,6 +2,8 @@ package evalwork
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"log/slog"
 	"strconv"
 	"sync"
@@ -142,4 +144,19 @@ func (b *beats) stopAll() {
 	}
 	b.mu.Unlock()
 	b.wg.Wait()
+}
+
+// Invoke takes the SQS event as Lambda delivers it (JSON) and returns the
+// batch response as JSON: the local runner's event source calls it as
+// Lambda would call the function.
+func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	var ev events.SQSEvent
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		return nil, fmt.Errorf("decode SQS event: %w", err)
+	}
+	resp, err := h.Handle(ctx, ev)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(resp)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/tollgate-dev/tollgate/shared/apperr"
 	"github.com/tollgate-dev/tollgate/shared/chat"
 	"github.com/tollgate-dev/tollgate/shared/evalcall"
+	"github.com/tollgate-dev/tollgate/shared/evalplan"
 	"github.com/tollgate-dev/tollgate/shared/evalrun"
 	"github.com/tollgate-dev/tollgate/shared/pricing"
 	"github.com/tollgate-dev/tollgate/shared/score"
@@ -34,10 +35,6 @@ const (
 	RoleBaseline  = "baseline"
 	RoleCandidate = "candidate"
 )
-
-// LiveBaseline is the baseline of a run that compares with the answers
-// live traffic already got (shadow samples).
-const LiveBaseline = "live"
 
 // itemState is one item in progress: the calls already made for it and
 // their costs.
@@ -157,7 +154,7 @@ func (w *Worker) score(ctx context.Context, st *itemState) (evalrun.Result, erro
 		return evalrun.Result{}, err
 	}
 	var baseline string
-	if env.run.Baseline == LiveBaseline {
+	if env.run.Baseline == evalplan.LiveBaseline {
 		if entry.Live == nil {
 			return evalrun.Result{}, apperr.New(apperr.Invalid, "no_live_answer", "the item has no live answer to compare with")
 		}
@@ -173,7 +170,7 @@ func (w *Worker) score(ctx context.Context, st *itemState) (evalrun.Result, erro
 	if err != nil {
 		return evalrun.Result{}, err
 	}
-	if j, ok := scorer.(*score.Judge); ok && env.scorer.Mode == ModePairwise {
+	if j, ok := scorer.(*score.Judge); ok && env.scorer.Mode == evalplan.ModePairwise {
 		prefBaseline, err := j.ComparePair(ctx, entry.Item, baseline, candidate)
 		if err != nil {
 			return evalrun.Result{}, err

@@ -160,4 +160,3 @@ func (d *datasetSource) Entry(ctx context.Context, ref string) (Entry, error) {
 }
 
 func (d *datasetSource) Scored(context.Context, string) error { return nil }
-

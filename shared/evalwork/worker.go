@@ -14,6 +14,7 @@ import (
 	"github.com/tollgate-dev/tollgate/shared/budget"
 	"github.com/tollgate-dev/tollgate/shared/dataset"
 	"github.com/tollgate-dev/tollgate/shared/evalcall"
+	"github.com/tollgate-dev/tollgate/shared/evalplan"
 	"github.com/tollgate-dev/tollgate/shared/evalrun"
 	"github.com/tollgate-dev/tollgate/shared/id"
 	"github.com/tollgate-dev/tollgate/shared/secrets"
@@ -129,7 +130,7 @@ type runEnv struct {
 	scope  secrets.Scope
 	keys   dataset.OrgKeys
 	src    Source
-	scorer ScorerConfig
+	scorer evalplan.ScorerConfig
 	owner  string // this worker's lease identity
 	extra  []budget.Cap
 }
@@ -145,7 +146,7 @@ func (w *Worker) prepare(ctx context.Context, sc *tenant.Scoped, run evalrun.Run
 	if err != nil {
 		return nil, err
 	}
-	var cfg ScorerConfig
+	var cfg evalplan.ScorerConfig
 	if err := json.Unmarshal([]byte(run.ScorerConfig), &cfg); err != nil {
 		return nil, apperr.Wrap(err, apperr.Internal, "corrupt_run", "internal error")
 	}

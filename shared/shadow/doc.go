@@ -17,8 +17,8 @@
 //   - Every sample expires (DynamoDB TTL on expires_at, default 7 days, see
 //     WithHold); List and Open treat an expired one as gone even before TTL
 //     removes it. An evaluation Deletes each sample once it is scored.
-//   - No error or log line holds any of the text: errors name IDs, sizes
-//     and positions only.
+//   - No error holds any of the text: errors name IDs and sizes only (the
+//     package logs nothing).
 //
 // Items (tenant-owned, so TenantRole's leading-key condition covers them;
 // the caller passes the org's scoped client):

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -21,7 +22,9 @@ import (
 
 	"github.com/tollgate-dev/tollgate/infra/demo"
 	"github.com/tollgate-dev/tollgate/infra/localstack"
+	"github.com/tollgate-dev/tollgate/infra/sqspoll"
 	"github.com/tollgate-dev/tollgate/shared/api"
+	"github.com/tollgate-dev/tollgate/shared/evalwork"
 	"github.com/tollgate-dev/tollgate/shared/gateway"
 	"github.com/tollgate-dev/tollgate/shared/ingest"
 	"github.com/tollgate-dev/tollgate/shared/logging"
@@ -87,8 +90,10 @@ func run(addr string, retentionEvery time.Duration, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	evalQueue := stack.Env.Physical["EvalQueue"]
 	mgmt, err := api.Assemble(apiRole, api.Settings{
 		Table: stack.TableName, TenantRoleARN: stack.TenantRoleARN, KMSKeyARN: stack.KeyARN,
+		EvalQueueURL: evalQueue.Ref, MockEnabled: true,
 	}, logger)
 	if err != nil {
 		return err
@@ -103,6 +108,32 @@ func run(addr string, retentionEvery time.Duration, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	workerRole, err := stack.RoleConfig(ctx, "EvalWorkerFunctionRole")
+	if err != nil {
+		return err
+	}
+	// Locally a dead worker's chunk comes back within a minute, not fifteen.
+	const visibility = time.Minute
+	worker, err := evalwork.Assemble(workerRole, evalwork.Settings{
+		Table: stack.TableName, TenantRoleARN: stack.TenantRoleARN, KMSKeyARN: stack.KeyARN, QueueURL: evalQueue.Ref,
+		MockEnabled: true, Visibility: visibility, MaxReceive: 5, LeaseFor: visibility, HoldFor: 16 * time.Minute,
+	}, logger)
+	if err != nil {
+		return err
+	}
+	poller, err := sqspoll.New(sqspoll.Config{
+		Client: sqs.NewFromConfig(workerRole), QueueURL: evalQueue.Ref, QueueARN: evalQueue.Attrs["Arn"],
+		BatchSize: 1, Wait: 5, VisibilityTimeout: int32(visibility / time.Second), Concurrency: 2,
+		Invoker: worker, Logger: logger,
+	})
+	if err != nil {
+		return err
+	}
+	go func() {
+		if err := poller.Run(ctx); err != nil {
+			logger.Error("eval worker", "error", err)
+		}
+	}()
 	retentionJob := &scheduled[retention.Report]{name: "retention", run: job.Run, logger: logger}
 	go retentionJob.tick(ctx, retentionEvery)
 	d, err := demo.Seed(ctx, stack)
@@ -150,6 +181,7 @@ func run(addr string, retentionEvery time.Duration, logger *slog.Logger) error {
   demo org / workspace         %s / %s
   demo key and URL             %s
   retention job                every %s; now: curl -X POST http://%s/local/jobs/retention
+  eval worker                  2 workers on the local eval queue (README: "Evaluating a cheaper model")
 
 Try it:
   source .local/demo.env

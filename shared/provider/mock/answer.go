@@ -46,13 +46,18 @@ func Correct(msgs []chat.Message) string {
 }
 
 // Answer returns the text model gives for msgs (the first choice, before any
-// stop sequence or output ceiling applies).
+// stop sequence or output ceiling applies): a verdict for a judge request,
+// else the correct or a wrong answer as the model's Quality draws.
 func (m *Mock) Answer(model string, msgs []chat.Message) string {
 	return m.answer(model, msgs, 0)
 }
 
 // answer is Answer for choice index i; other choices draw independently.
+// A request from Tollgate's LLM judge gets a verdict instead (see judge.go).
 func (m *Mock) answer(model string, msgs []chat.Message, i int) string {
+	if verdict, ok := m.judgeAnswer(model, msgs, i); ok {
+		return verdict
+	}
 	a, b := seed(model, msgs, i)
 	r := rand.New(rand.NewPCG(a, b))
 	correct := Correct(msgs)

@@ -21,6 +21,26 @@
 //
 // Any other model name answers correctly every time.
 //
+// Judge requests: a request whose system message starts with "You are an
+// impartial evaluator" and whose user message is framed as shared/score's
+// LLM judge frames it (<conversation>, optional <reference>, one or two
+// <response> blocks) gets a verdict instead, one compact JSON object such as
+// {"score":1,"reason":"the response matches the reference answer"}, so an
+// evaluation with a judge scorer completes offline with realistic grades.
+// Each response is graded against the expected answer, the <reference> when
+// there is one, else Correct of the conversation rebuilt from its "[role]"
+// lines: 1 when equal ignoring case and whitespace, a varied grade in
+// [0, 0.4] when not, and a varied grade in [0.5, 1] when there is nothing to
+// compare with. The grade is seeded by the judge model, the item and the
+// response, so a response gets the same grade in every mode and position.
+// In pairwise mode the score is 0.5 + (grade 1 - grade 2)/2 plus a
+// first-position bias of 0.05, which the judge's both-orders averaging
+// cancels. With probability 1 - Quality the judge model then perturbs its
+// score by up to ±0.3 (clamped to [0,1]), so weaker judges are noisier.
+// Scores have two decimals; the reason never quotes item or response text.
+// A verdict is an answer like any other for usage, the output ceiling and
+// streaming; a request that merely opens like a judge's is answered as usual.
+//
 // Tool calls: when the request offers tools and the last user message
 // contains "call <name>" for one of them, the answer is a call of that tool
 // with arguments "{}" and finish reason "tool_calls" (unless tool_choice is

@@ -104,6 +104,7 @@ var e2eRequests = []struct {
 	{"ceiling", `{"model":"mock-small","messages":[{"role":"user","content":"Write a lot."}],"max_tokens":4}`},
 	{"tool call", `{"model":"mock-small","messages":[{"role":"user","content":"call lookup now"}],"tools":[{"type":"function","function":{"name":"lookup"}}]}`},
 	{"multi-turn", `{"model":"mock-large","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Hi"},{"role":"assistant","content":"Hello."},{"role":"user","content":"Again?"}],"stop":"."}`},
+	{"judge verdict", `{"model":"mock-tiny","messages":[{"role":"system","content":"You are an impartial evaluator. Grade it."},{"role":"user","content":"<conversation>\n[user]\nCapital of Norway?\n</conversation>\nResponse 1:\n<response>\nOslo\n</response>\nResponse 2:\n<response>\nBergen\n</response>\n"}],"max_tokens":200}`},
 }
 
 // TestAdapterAgainstHandler is the openai adapter's end-to-end test and the

@@ -111,6 +111,8 @@ var parityCases = []struct {
 	{name: "tool_choice none", req: `{"model":"exact","messages":[{"role":"user","content":"call get_weather\nAnswer: no"}],"tool_choice":"none",` + weatherTool + `}`, wantText: "no", exact: true, wantFinish: "stop", choices: 1},
 	{name: "tool not offered", req: `{"model":"exact","messages":[{"role":"user","content":"call get_time\nAnswer: no"}],` + weatherTool + `}`, wantText: "no", exact: true, wantFinish: "stop", choices: 1},
 	{name: "tool call over the ceiling", req: `{"model":"mock-small","messages":[{"role":"user","content":"call get_weather"}],"max_tokens":2,` + weatherTool + `}`, wantText: "", exact: true, wantFinish: "length", choices: 1},
+	{name: "judge verdict", req: `{"model":"exact","messages":[{"role":"system","content":"You are an impartial evaluator. Grade it."},{"role":"user","content":"<conversation>\n[user]\nWhat is 2+2?\n</conversation>\nA reference answer, to guide the evaluation:\n<reference>\n4\n</reference>\n<response>\n 4 \n</response>\n"}],"max_tokens":200}`, wantText: `{"score":1,"reason":"the response matches the reference answer"}`, exact: true, wantFinish: "stop", choices: 1},
+	{name: "judge verdict cut at the ceiling", req: `{"model":"mock-tiny","messages":[{"role":"system","content":"You are an impartial evaluator."},{"role":"user","content":"<conversation>\n[user]\nQ\n</conversation>\n<response>\nA\n</response>\n"}],"max_tokens":2}`, wantText: `{"`, exact: true, wantFinish: "length", choices: 1},
 	{name: "multimodal", req: `{"model":"mock-large","messages":[{"role":"user","content":[{"type":"text","text":"Describe."},{"type":"image_url","image_url":{"url":"data:image/png;base64,AAAA"}}]}]}`, wantFinish: "stop", choices: 1},
 }
 

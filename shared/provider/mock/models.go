@@ -10,7 +10,8 @@ import (
 type Model struct {
 	// Quality is the probability, in [0,1], that the model's answer equals
 	// Correct(msgs). The draw is seeded by the request, so a given request
-	// is always answered the same way.
+	// is always answered the same way. Asked as a judge, the model leaves
+	// its verdict unperturbed with this probability (see the package doc).
 	Quality float64
 }
 

@@ -1,4 +1,4 @@
-package evalwork
+package evalplan
 
 import (
 	"encoding/json"
