@@ -20,19 +20,45 @@ func (s *Store) SetOrgKill(ctx context.Context, db DB, org string, on bool) erro
 	return nil
 }
 
-// MayCall is the check a worker makes before every provider call: the run
-// must still be running and the org's kill switch off. It reads both
-// strongly consistently, so a switch flipped now stops the next call.
-func (s *Store) MayCall(ctx context.Context, db DB, org, run string) (bool, error) {
+// Halt says why a run may make no more provider calls; empty means it may.
+type Halt string
+
+// The reasons a run halts.
+const (
+	HaltNotRunning Halt = "run_not_running" // cancelled, aborted, completed or failed
+	HaltAtCap      Halt = "run_at_cap"      // recorded spend reached the run's cap
+	HaltOrgKilled  Halt = "org_kill_switch" // the org's kill switch is on
+)
+
+// Check is what a worker asks before every provider call: the run must
+// still be running and under its cap, and the org's kill switch off. It
+// reads both strongly consistently, so a switch flipped now stops the next
+// call.
+func (s *Store) Check(ctx context.Context, db DB, org, run string) (Halt, error) {
 	r, err := s.Get(ctx, db, org, run)
 	if err != nil {
-		return false, err
+		return "", err
 	}
-	if r.State != Running || r.SpentNano >= r.CapNano {
-		return false, nil
+	switch {
+	case r.State != Running:
+		return HaltNotRunning, nil
+	case r.SpentNano >= r.CapNano:
+		return HaltAtCap, nil
 	}
 	killed, err := s.OrgKill(ctx, db, org)
-	return !killed, err
+	if err != nil {
+		return "", err
+	}
+	if killed {
+		return HaltOrgKilled, nil
+	}
+	return "", nil
+}
+
+// MayCall reports whether Check finds nothing halting the run.
+func (s *Store) MayCall(ctx context.Context, db DB, org, run string) (bool, error) {
+	h, err := s.Check(ctx, db, org, run)
+	return h == "" && err == nil, err
 }
 
 // OrgKill reports whether the org's kill switch is on.

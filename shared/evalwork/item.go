@@ -214,11 +214,17 @@ func (st *itemState) call(ctx context.Context, w *Worker, role string, req *chat
 		Scope: env.scope, Snapshot: env.snap, Request: req, Ceiling: ceiling, Extra: env.extra,
 		RequestID: env.run.ID + "-" + strconv.FormatInt(st.ref.Index, 10) + "-" + role + "-" + env.owner,
 		Check: func(ctx context.Context) error {
-			ok, err := w.cfg.Runs.MayCall(ctx, env.sc.DynamoDB, env.run.Org, env.run.ID)
-			if err != nil {
+			halt, err := w.cfg.Runs.Check(ctx, env.sc.DynamoDB, env.run.Org, env.run.ID)
+			switch {
+			case err != nil:
 				return err
-			}
-			if !ok {
+			case halt == evalrun.HaltOrgKilled:
+				w.stop(ctx, env, evalrun.Cancelled, "the org's evaluation kill switch is on")
+				return errStopped
+			case halt == evalrun.HaltAtCap:
+				w.stop(ctx, env, evalrun.AbortedByCap, "the run's spend reached its cap")
+				return errStopped
+			case halt != "":
 				return errStopped
 			}
 			return w.cfg.Runs.Lease(ctx, env.sc.DynamoDB, env.run.Org, env.run.ID, st.ref.Index, env.owner, w.cfg.LeaseFor)
