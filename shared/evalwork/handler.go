@@ -81,7 +81,11 @@ func (h *Handler) one(ctx context.Context, rec events.SQSMessage) error {
 		"receive", receives, "scored", out.Scored, "skipped", out.Skipped, "errored", out.Errored,
 		"dead_lettered", out.Dead, "stopped", out.Stopped}
 	if err != nil {
-		h.cfg.Logger.WarnContext(ctx, "evaluation chunk will be retried", append(attrs, "error_code", apperr.As(err).Code)...)
+		attrs = append(attrs, "error_code", apperr.As(err).Code)
+		if k := apperr.KindOf(err); k == apperr.Internal || k == apperr.Unavailable {
+			attrs = append(attrs, "error", err) // our own failures; a provider's text never is one
+		}
+		h.cfg.Logger.WarnContext(ctx, "evaluation chunk not done; SQS delivers it again, or to the dead-letter queue after its last receive", attrs...)
 		return err
 	}
 	h.cfg.Logger.InfoContext(ctx, "evaluation chunk done", attrs...)

@@ -58,7 +58,12 @@ func New(cfg Config) *Worker {
 }
 
 // errRetry fails the message so SQS delivers it again later.
-var errRetry = errors.New("retry the chunk later")
+var errRetry = apperr.New(apperr.Unavailable, "chunk_incomplete", "some items of the chunk must be tried again")
+
+// errDeadLetter fails a message on its last receive, so it moves to the
+// dead-letter queue for an operator to inspect; its failed items are
+// already recorded dead-lettered.
+var errDeadLetter = apperr.New(apperr.Unavailable, "chunk_dead_lettered", "some items failed on every receive")
 
 // Outcome is what happened to a chunk.
 type Outcome struct {
@@ -100,8 +105,12 @@ func (w *Worker) Process(ctx context.Context, msg Message, lastReceive bool) (Ou
 			out.Stopped = true
 			return out, retry
 		case err != nil:
-			w.cfg.Logger.WarnContext(ctx, "evaluation item failed; the chunk will be retried",
-				"org", msg.Org, "run", msg.Run, "item", ref.Index, "error_code", apperr.As(err).Code, "error", err)
+			attrs := []any{"org", msg.Org, "run", msg.Run, "item", ref.Index, "error_code", apperr.As(err).Code,
+				"error_message", apperr.As(err).Message}
+			if k := apperr.KindOf(err); k == apperr.Internal || k == apperr.Unavailable {
+				attrs = append(attrs, "error", err) // our own failures; a provider's text never is one
+			}
+			w.cfg.Logger.WarnContext(ctx, "evaluation item failed; the chunk will be retried", attrs...)
 			retry = errRetry
 			continue
 		}
@@ -114,6 +123,7 @@ func (w *Worker) Process(ctx context.Context, msg Message, lastReceive bool) (Ou
 			out.Errored++
 		case resultDead:
 			out.Dead++
+			retry = errDeadLetter
 		}
 	}
 	if err := w.complete(ctx, env); err != nil {
