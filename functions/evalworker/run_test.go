@@ -4,6 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -14,8 +18,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"github.com/tollgate-dev/tollgate/shared/chat"
 	"github.com/tollgate-dev/tollgate/shared/evalrun"
 	"github.com/tollgate-dev/tollgate/shared/evalwork"
+	"github.com/tollgate-dev/tollgate/shared/gateway"
+	"github.com/tollgate-dev/tollgate/shared/logging"
+	"github.com/tollgate-dev/tollgate/shared/provider/mock"
 )
 
 // TestRunFromDatasetToResults walks the README's evaluation: upload a
@@ -427,4 +435,79 @@ func TestPairwiseJudgeRun(t *testing.T) {
 	if !(res.Summary.MeanBaseline > res.Summary.MeanCandidate) {
 		t.Fatalf("pairwise preference %+v", res.Summary)
 	}
+}
+
+// Live traffic as a source: alias calls through the gateway are sampled
+// (shadow) and, opted in, kept as trace content. A shadow run compares a
+// candidate with the answers the alias actually gave ("live" baseline, no
+// baseline calls), and deletes each sample once scored; a traces run asks
+// both models again. The client's answers are the provider's, untouched.
+func TestShadowAndTraceSources(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	role, err := stack.RoleConfig(ctx, "GatewayFunctionRole")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gw, err := gateway.Assemble(role, gateway.Settings{Table: stack.TableName, TenantRoleARN: stack.TenantRoleARN,
+		KMSKeyARN: stack.KeyARN, AllowLoopback: []string{e.up.host()}, SettingsTTL: time.Nanosecond}, logging.New(e.apiLogs, slog.LevelDebug))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gwSrv := httptest.NewServer(gw)
+	defer gwSrv.Close()
+	e.must(200, "PUT", "/aliases/support", `{"targets":["loop/gpt-4o"]}`)
+	e.must(200, "PATCH", "/retention", `{"store_content_allowed":true,"shadow_sample_pct":100}`)
+	const n = 6
+	for i := 0; i < n; i++ {
+		body := fmt.Sprintf(`{"model":"support","messages":[{"role":"user","content":"WOMBAT8 ticket %d: which code? Answer: CODE-WOMBAT8-%d"}],"metadata":{"store_content":"true"}}`, i, i)
+		req, _ := http.NewRequest("POST", gwSrv.URL+"/v1/chat/completions", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+e.d.Token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		want := mockAnswer(t, "gpt-4o", 0.95, fmt.Sprintf("WOMBAT8 ticket %d: which code? Answer: CODE-WOMBAT8-%d", i, i))
+		if res.StatusCode != 200 || !strings.Contains(string(got), want) {
+			t.Fatalf("call %d: %d %s (want the provider's %q)", i, res.StatusCode, got, want)
+		}
+	}
+	calls := e.up.calls.Load()
+	e.startWorker()
+
+	r := e.start(`{"baseline":"live","candidate":"loop/gpt-4o-mini","source":"shadow:support","scorer":{"type":"normalized"},"max_output_tokens":64,"cap_nano":1000000000}`)
+	r = e.wait(r.ID, time.Minute)
+	if r.State != "completed" || r.Scored != n {
+		t.Fatalf("shadow run %+v\n%s", r, e.workerLogs())
+	}
+	if got := e.up.calls.Load() - calls; got != n {
+		t.Fatalf("a shadow run called the upstream %d times for %d samples: only the candidate is asked", got, n)
+	}
+	if list := e.must(200, "GET", "/evals/"+r.ID+"/results", ""); !strings.Contains(list, `"baseline_cost_nano":0`) {
+		t.Fatalf("the live baseline costs nothing: %s", list)
+	}
+	status, body := e.do("POST", "/evals", `{"baseline":"live","candidate":"loop/gpt-4o-mini","source":"shadow:support","scorer":{"type":"normalized"},"cap_nano":1000000000}`)
+	if status != 400 || !strings.Contains(body, "source_empty") {
+		t.Fatalf("the scored samples are gone: %d %s", status, body)
+	}
+
+	calls = e.up.calls.Load()
+	r = e.start(`{"baseline":"loop/gpt-4o","candidate":"loop/gpt-4o-mini","source":"traces:support","scorer":{"type":"normalized"},"max_output_tokens":64,"cap_nano":1000000000}`)
+	r = e.wait(r.ID, time.Minute)
+	if r.State != "completed" || r.Scored != n || e.up.calls.Load()-calls != 2*n {
+		t.Fatalf("traces run %+v, %d calls\n%s", r, e.up.calls.Load()-calls, e.workerLogs())
+	}
+	assertNoText(t, e, "WOMBAT8", "which code?")
+}
+
+// mockAnswer is what the mock upstream answers model for one user turn.
+func mockAnswer(t *testing.T, model string, quality float64, user string) string {
+	t.Helper()
+	m, err := mock.New(mock.Options{Models: map[string]mock.Model{model: {Quality: quality}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m.Answer(model, []chat.Message{{Role: chat.RoleUser, Content: chat.TextContent(user)}})
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/tollgate-dev/tollgate/shared/shadow"
 	"github.com/tollgate-dev/tollgate/shared/tenant"
 	"github.com/tollgate-dev/tollgate/shared/token"
+	"github.com/tollgate-dev/tollgate/shared/trace"
 	"github.com/tollgate-dev/tollgate/shared/workspace"
 )
 
@@ -60,9 +61,10 @@ func Assemble(fn aws.Config, s Settings, logger *slog.Logger) (*Server, error) {
 	var evals *EvalConfig
 	if s.EvalQueueURL != "" {
 		evals = &EvalConfig{
-			Runs:    evalrun.New(s.Table, s.Clock),
-			Sources: evalwork.Sources{Datasets: datasets, Shadow: shadow.NewStore(s.Table, s.Clock)},
-			Queue:   sqs.NewFromConfig(fn), QueueURL: s.EvalQueueURL, MockEnabled: s.MockEnabled,
+			Runs: evalrun.New(s.Table, s.Clock),
+			Sources: evalwork.Sources{Datasets: datasets, Shadow: shadow.NewStore(s.Table, s.Clock),
+				Traces: trace.NewStore(s.Table, s.Clock), Clock: s.Clock},
+			Queue: sqs.NewFromConfig(fn), QueueURL: s.EvalQueueURL, MockEnabled: s.MockEnabled,
 		}
 	}
 	return New(Config{

@@ -30,6 +30,11 @@ const (
 	ModePairwise = "pairwise"
 )
 
+// NeedsReference reports whether the scorer compares with an expected
+// answer. Items without one (live traffic) are compared with the
+// baseline's answer instead: the score is the candidate's agreement.
+func (c ScorerConfig) NeedsReference() bool { return c.Type == "exact" || c.Type == "normalized" }
+
 // IsJudge reports whether the scorer calls a model.
 func (c ScorerConfig) IsJudge() bool { return c.Type == "judge" }
 

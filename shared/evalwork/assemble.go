@@ -19,6 +19,7 @@ import (
 	"github.com/tollgate-dev/tollgate/shared/secrets"
 	"github.com/tollgate-dev/tollgate/shared/shadow"
 	"github.com/tollgate-dev/tollgate/shared/tenant"
+	"github.com/tollgate-dev/tollgate/shared/trace"
 	"github.com/tollgate-dev/tollgate/shared/workspace"
 )
 
@@ -68,6 +69,8 @@ func Assemble(fn aws.Config, s Settings, logger *slog.Logger) (*Handler, error) 
 		Sources: Sources{
 			Datasets: dataset.NewStore(dataset.Config{Table: s.Table, Clock: s.Clock}),
 			Shadow:   shadow.NewStore(s.Table, s.Clock),
+			Traces:   trace.NewStore(s.Table, s.Clock),
+			Clock:    s.Clock,
 		},
 		Envelope: envelope,
 		Logger:   logger,

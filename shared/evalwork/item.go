@@ -166,6 +166,11 @@ func (w *Worker) score(ctx context.Context, st *itemState) (evalrun.Result, erro
 	if err != nil {
 		return evalrun.Result{}, err
 	}
+	if entry.Item.Reference == "" && env.scorer.NeedsReference() {
+		// Live traffic has no expected answer: the baseline's is the
+		// reference, and the score says how often the candidate agrees.
+		entry.Item.Reference = baseline
+	}
 	scorer, err := env.scorer.Build(judgeCompleter{w: w, st: st}, env.run.JudgeModel)
 	if err != nil {
 		return evalrun.Result{}, err

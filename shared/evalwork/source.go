@@ -5,11 +5,13 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tollgate-dev/tollgate/shared/apperr"
 	"github.com/tollgate-dev/tollgate/shared/dataset"
 	"github.com/tollgate-dev/tollgate/shared/score"
 	"github.com/tollgate-dev/tollgate/shared/shadow"
+	"github.com/tollgate-dev/tollgate/shared/trace"
 )
 
 // Entry is one item as the worker scores it.
@@ -45,21 +47,27 @@ type Keys interface {
 type DB interface {
 	dataset.DB
 	shadow.DB
+	trace.DB
 }
 
 // Sources opens the kinds of source a run may name:
 //
 //	dataset:<dataset id>   the items of an uploaded dataset
 //	shadow:<alias>         shadow samples of live traffic to an alias
+//	traces:<alias>         opted-in traces still holding content, of one
+//	                       alias, or of the whole workspace with "traces:*"
 type Sources struct {
 	Datasets *dataset.Store
 	Shadow   ShadowStore
+	Traces   *trace.Store
+	Clock    func() time.Time
 }
 
 // Source kinds.
 const (
 	KindDataset = "dataset"
 	KindShadow  = "shadow"
+	KindTraces  = "traces"
 )
 
 func invalidSource(msg string) error {
@@ -77,8 +85,22 @@ func (s Sources) Open(ctx context.Context, db DB, keys Keys, org, ws, source str
 			return nil, invalidSource("shadow sampling is not enabled in this deployment")
 		}
 		return &shadowSource{s: s.Shadow, db: db, keys: keys, org: org, ws: ws, alias: arg}, nil
+	case KindTraces:
+		if s.Traces == nil {
+			return nil, invalidSource("trace sources are not enabled in this deployment")
+		}
+		if arg == "*" {
+			arg = ""
+		} else if arg == "" {
+			return nil, invalidSource("name an alias (traces:<alias>) or every call (traces:*)")
+		}
+		now := time.Now
+		if s.Clock != nil {
+			now = s.Clock
+		}
+		return &traceSource{s: s.Traces, db: db, keys: keys, org: org, ws: ws, alias: arg, now: now().UTC()}, nil
 	}
-	return nil, invalidSource("source must be dataset:<id> or shadow:<alias>")
+	return nil, invalidSource("source must be dataset:<id>, shadow:<alias> or traces:<alias|*>")
 }
 
 // Select picks up to n items of a source for a new run — a uniform sample

@@ -16,6 +16,7 @@ import (
 	"github.com/tollgate-dev/tollgate/shared/provider/adapters"
 	"github.com/tollgate-dev/tollgate/shared/provider/mock"
 	"github.com/tollgate-dev/tollgate/shared/secrets"
+	"github.com/tollgate-dev/tollgate/shared/shadow"
 	"github.com/tollgate-dev/tollgate/shared/tenant"
 	"github.com/tollgate-dev/tollgate/shared/token"
 	"github.com/tollgate-dev/tollgate/shared/trace"
@@ -62,6 +63,7 @@ func Assemble(fn aws.Config, s Settings, logger *slog.Logger) (*Handler, error) 
 	}
 	tenantBase := fn.Copy()
 	tenantBase.Credentials = aws.AnonymousCredentials{}
+	envelope := secrets.New(secrets.Config{Table: s.Table, KMSKeyARN: s.KMSKeyARN, Clock: s.Clock})
 	gate := budget.New(budget.Config{Table: s.Table, Timeout: s.BudgetTimeout, HoldFor: s.HoldFor, Clock: s.Clock})
 	return New(Config{
 		Table: s.Table,
@@ -72,7 +74,9 @@ func Assemble(fn aws.Config, s Settings, logger *slog.Logger) (*Handler, error) 
 			RoleARN: s.TenantRoleARN, Base: tenantBase, STS: sts.NewFromConfig(fn), Clock: s.Clock,
 		}),
 		Workspaces:  workspace.NewStore(workspace.Config{Table: s.Table, CacheTTL: s.SettingsTTL, Clock: s.Clock}),
-		Secrets:     secrets.New(secrets.Config{Table: s.Table, KMSKeyARN: s.KMSKeyARN, Clock: s.Clock}),
+		Secrets:     envelope,
+		Envelope:    envelope,
+		Shadow:      shadow.NewStore(s.Table, s.Clock),
 		Gate:        gate,
 		Alerts:      gate.NewAlerter(time.Minute),
 		Traces:      trace.NewStore(s.Table, s.Clock),

@@ -17,6 +17,7 @@ import (
 	"github.com/tollgate-dev/tollgate/shared/pricing"
 	"github.com/tollgate-dev/tollgate/shared/route"
 	"github.com/tollgate-dev/tollgate/shared/secrets"
+	"github.com/tollgate-dev/tollgate/shared/shadow"
 	"github.com/tollgate-dev/tollgate/shared/trace"
 	"github.com/tollgate-dev/tollgate/shared/workspace"
 )
@@ -36,15 +37,18 @@ type call struct {
 	res       *budget.Reservation
 
 	// Filled in by the provider call.
-	used      route.Route
-	attempts  int
-	ttft      time.Duration
-	usage     *chat.Usage
-	outBytes  int64 // content bytes received, bounding completion tokens when usage is missing
-	status    string
-	errCode   string
-	content   strings.Builder // response text, kept only for opted-in calls
-	keepText  bool
+	used     route.Route
+	attempts int
+	ttft     time.Duration
+	usage    *chat.Usage
+	outBytes int64 // content bytes received, bounding completion tokens when usage is missing
+	status   string
+	errCode  string
+	content  strings.Builder // response text, kept only for opted-in calls
+	keepText bool
+	// shadow is set for an alias call sampled for the savings engine: its
+	// text is kept sealed until an evaluation scores it.
+	shadow    bool
 	httpState int
 	billed    pricing.NanoUSD
 }
@@ -93,6 +97,8 @@ func (h *Handler) serveChat(w http.ResponseWriter, r *http.Request, c *call) err
 		return err
 	}
 	c.keepText = wantsContent(r, c.req) && c.snap.Settings.StoreContentAllowed
+	c.shadow = c.alias != "" && h.cfg.Shadow != nil &&
+		c.req.Choices() == 1 && shadow.Sampled(c.id, c.snap.Settings.ShadowSamplePercent)
 
 	// Reserve the worst case over every route the call may fall back to.
 	c.prompt = pricing.PromptTokenBound(c.req)
@@ -173,7 +179,7 @@ func (h *Handler) complete(w http.ResponseWriter, r *http.Request, c *call) erro
 		for _, tc := range ch.Message.ToolCalls {
 			c.outBytes += int64(len(tc.Function.Name) + len(tc.Function.Arguments))
 		}
-		if c.keepText {
+		if c.keepText || c.shadow {
 			c.content.WriteString(ch.Message.Content.String())
 		}
 	}

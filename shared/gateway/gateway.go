@@ -13,6 +13,7 @@ import (
 	"github.com/tollgate-dev/tollgate/shared/openaierr"
 	"github.com/tollgate-dev/tollgate/shared/provider"
 	"github.com/tollgate-dev/tollgate/shared/secrets"
+	"github.com/tollgate-dev/tollgate/shared/shadow"
 	"github.com/tollgate-dev/tollgate/shared/tenant"
 	"github.com/tollgate-dev/tollgate/shared/token"
 	"github.com/tollgate-dev/tollgate/shared/trace"
@@ -51,6 +52,11 @@ type Config struct {
 	// Nil disables alerts.
 	Alerts *budget.Alerter
 	Audit  *audit.Store
+	// Shadow keeps sampled alias calls, sealed, for evaluations; nil keeps
+	// none. A workspace samples ShadowSamplePercent of its alias calls.
+	Shadow *shadow.Store
+	// Envelope seals shadow samples under the org's data key.
+	Envelope *secrets.Envelope
 	// Providers maps a connection kind to its adapter.
 	Providers map[string]provider.Provider
 	// MockEnabled adds the built-in mock connection to every workspace.

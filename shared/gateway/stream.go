@@ -96,7 +96,7 @@ func (h *Handler) account(c *call, chunk *chat.Chunk) {
 	for _, ch := range chunk.Choices {
 		if d := ch.Delta.Content; d != nil {
 			c.outBytes += int64(len(*d))
-			if c.keepText {
+			if c.keepText || c.shadow {
 				c.content.WriteString(*d)
 			}
 		}
