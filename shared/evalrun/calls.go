@@ -7,7 +7,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
@@ -64,18 +63,4 @@ func (s *Store) Calls(ctx context.Context, db DB, org, run string, index int64) 
 		out[c.Role] = c
 	}
 	return out, nil
-}
-
-// DeleteCalls removes an item's call records once its result is recorded:
-// the sealed answers are kept only until the item is scored.
-func (s *Store) DeleteCalls(ctx context.Context, db interface {
-	DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
-}, org, run string, index int64, roles []string) error {
-	for _, role := range roles {
-		if _, err := db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(s.table),
-			Key: key(runPK(org, run), callSKPrefix(index)+role)}); err != nil {
-			return unavailable("delete call", err)
-		}
-	}
-	return nil
 }

@@ -2,10 +2,14 @@ package evalrun
 
 import (
 	"context"
+	"errors"
+	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/tollgate-dev/tollgate/shared/id"
 )
 
 // SetOrgKill turns the org-wide kill switch on or off: while on, no
@@ -35,24 +39,61 @@ const (
 // reads both strongly consistently, so a switch flipped now stops the next
 // call.
 func (s *Store) Check(ctx context.Context, db DB, org, run string) (Halt, error) {
-	r, err := s.Get(ctx, db, org, run)
-	if err != nil {
-		return "", err
+	if !id.Valid(IDPrefix, run) {
+		return "", ErrNotFound
+	}
+	// One round trip for both: this runs before every provider call.
+	runKey, killKey := key(runPK(org, run), "RUN"), key("ORG#"+org, "EVALKILL")
+	in := &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{s.table: {
+		Keys: []map[string]types.AttributeValue{runKey, killKey}, ConsistentRead: aws.Bool(true),
+		ProjectionExpression: aws.String("sk, #s, spent_nano, cap_nano, #on"), ExpressionAttributeNames: map[string]string{"#s": "state", "#on": "on"},
+	}}}
+	var state string
+	var spent, capNano int64
+	killed, found := false, false
+	for try := 0; len(in.RequestItems) > 0; try++ {
+		if try == 3 {
+			return "", unavailable("check run", errors.New("the store kept deferring the read"))
+		}
+		out, err := db.BatchGetItem(ctx, in)
+		if err != nil {
+			return "", unavailable("check run", err)
+		}
+		for _, it := range out.Responses[s.table] {
+			switch sk, _ := it["sk"].(*types.AttributeValueMemberS); {
+			case sk != nil && sk.Value == "RUN":
+				found = true
+				if v, ok := it["state"].(*types.AttributeValueMemberS); ok {
+					state = v.Value
+				}
+				spent, capNano = intOf(it["spent_nano"]), intOf(it["cap_nano"])
+			case sk != nil && sk.Value == "EVALKILL":
+				on, _ := it["on"].(*types.AttributeValueMemberBOOL)
+				killed = on != nil && on.Value
+			}
+		}
+		in.RequestItems = out.UnprocessedKeys
 	}
 	switch {
-	case r.State != Running:
+	case !found:
+		return "", ErrNotFound
+	case State(state) != Running:
 		return HaltNotRunning, nil
-	case r.SpentNano >= r.CapNano:
+	case spent >= capNano:
 		return HaltAtCap, nil
-	}
-	killed, err := s.OrgKill(ctx, db, org)
-	if err != nil {
-		return "", err
-	}
-	if killed {
+	case killed:
 		return HaltOrgKilled, nil
 	}
 	return "", nil
+}
+
+func intOf(v types.AttributeValue) int64 {
+	n, ok := v.(*types.AttributeValueMemberN)
+	if !ok {
+		return 0
+	}
+	x, _ := strconv.ParseInt(n.Value, 10, 64)
+	return x
 }
 
 // MayCall reports whether Check finds nothing halting the run.

@@ -19,12 +19,13 @@ func itemSK(index int64) string { return fmt.Sprintf("ITEM#%06d", index) }
 
 // Record stores an item's result and adds it to the run's counters and
 // spend in one transaction, conditional on the item being new, and
-// releases the item's lease. recorded is false when the item was already
+// releases the item's lease and deletes the records of its calls (roles):
+// their sealed answers are kept only until the item is scored. recorded is false when the item was already
 // recorded (a redelivered message): nothing changed, and the worker must
 // not call a provider for it again. A stopped run (cancelled, aborted)
 // still takes results of calls already made, so its spend adds up; a
 // pending, completed or failed run is Conflict run_not_running.
-func (s *Store) Record(ctx context.Context, db DB, org, run string, res Result) (recorded bool, err error) {
+func (s *Store) Record(ctx context.Context, db DB, org, run string, res Result, roles ...string) (recorded bool, err error) {
 	if res.Index < 0 || res.CostNano < 0 || res.Baseline < 0 || res.Baseline > 1 || res.Candidate < 0 || res.Candidate > 1 {
 		return false, apperr.New(apperr.Invalid, "invalid_result", "scores are in [0,1], cost and index are non-negative")
 	}
@@ -41,7 +42,12 @@ func (s *Store) Record(ctx context.Context, db DB, org, run string, res Result) 
 		counter = "errored"
 	}
 	now := s.clock().UTC()
-	err = ddbtx.Write(ctx, db, []types.TransactWriteItem{
+	tidy := make([]types.TransactWriteItem, 0, len(roles))
+	for _, role := range roles {
+		tidy = append(tidy, types.TransactWriteItem{Delete: &types.Delete{TableName: aws.String(s.table),
+			Key: key(runPK(org, run), callSKPrefix(res.Index)+role)}})
+	}
+	err = ddbtx.Write(ctx, db, append([]types.TransactWriteItem{
 		{Put: &types.Put{TableName: aws.String(s.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
 		{Update: &types.Update{
 			TableName:                aws.String(s.table),
@@ -54,7 +60,7 @@ func (s *Store) Record(ctx context.Context, db DB, org, run string, res Result) 
 				":now": str(now.Format(time.RFC3339Nano))},
 		}},
 		{Delete: &types.Delete{TableName: aws.String(s.table), Key: key(runPK(org, run), leaseSK(res.Index))}},
-	}, ddbtx.Options{Timeout: 5 * time.Second, ConflictRetries: 20})
+	}, tidy...), ddbtx.Options{Timeout: 5 * time.Second, ConflictRetries: 20})
 	var tce *types.TransactionCanceledException
 	switch {
 	case err == nil:

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"strconv"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -39,11 +40,26 @@ const (
 // itemState is one item in progress: the calls already made for it and
 // their costs.
 type itemState struct {
-	env   *runEnv
-	ref   Ref
-	calls map[string]evalrun.Call
-	made  []string // roles with a call record, for tidying
-	judge int      // judge calls so far, naming the next one
+	env    *runEnv
+	ref    Ref
+	calls  map[string]evalrun.Call
+	made   []string  // roles with a call record, for tidying
+	judge  int       // judge calls so far, naming the next one
+	leased time.Time // when this worker last claimed the item
+}
+
+// renew extends the item's lease before a call once a third of it has
+// passed, so a live worker never loses an item it is scoring.
+func (st *itemState) renew(ctx context.Context, w *Worker) error {
+	if time.Since(st.leased) < w.cfg.LeaseFor/3 {
+		return nil
+	}
+	now := time.Now()
+	if err := w.cfg.Runs.Lease(ctx, st.env.sc.DynamoDB, st.env.run.Org, st.env.run.ID, st.ref.Index, st.env.owner, w.cfg.LeaseFor); err != nil {
+		return err
+	}
+	st.leased = now
+	return nil
 }
 
 func (s *itemState) cost() (total, judge int64) {
@@ -68,6 +84,7 @@ func (w *Worker) item(ctx context.Context, env *runEnv, ref Ref, lastReceive boo
 	if err != nil || done {
 		return resultSkipped, err
 	}
+	leased := time.Now()
 	if err := w.cfg.Runs.Lease(ctx, db, env.run.Org, env.run.ID, ref.Index, env.owner, w.cfg.LeaseFor); err != nil {
 		return resultSkipped, err // held by another worker: retry the chunk later
 	}
@@ -75,7 +92,7 @@ func (w *Worker) item(ctx context.Context, env *runEnv, ref Ref, lastReceive boo
 	if err != nil {
 		return resultSkipped, err
 	}
-	st := &itemState{env: env, ref: ref, calls: calls}
+	st := &itemState{env: env, ref: ref, calls: calls, leased: leased}
 	for role := range calls {
 		st.made = append(st.made, role)
 	}
@@ -123,12 +140,9 @@ func (w *Worker) finish(ctx context.Context, st *itemState, r evalrun.Result) (i
 	if r.Error != "" {
 		r.Baseline, r.Candidate = 0, 0
 	}
-	recorded, err := w.cfg.Runs.Record(ctx, env.sc.DynamoDB, env.run.Org, env.run.ID, r)
+	recorded, err := w.cfg.Runs.Record(ctx, env.sc.DynamoDB, env.run.Org, env.run.ID, r, st.made...)
 	if err != nil {
 		return resultSkipped, err
-	}
-	if err := w.cfg.Runs.DeleteCalls(ctx, env.sc.DynamoDB, env.run.Org, env.run.ID, st.ref.Index, st.made); err != nil {
-		w.cfg.Logger.WarnContext(ctx, "delete call records (their TTL removes them)", "run", env.run.ID, "item", st.ref.Index, "error", err)
 	}
 	if err := env.src.Scored(ctx, st.ref.Ref); err != nil {
 		w.cfg.Logger.WarnContext(ctx, "tidy a scored source item", "run", env.run.ID, "item", st.ref.Index, "error", err)
@@ -232,7 +246,7 @@ func (st *itemState) call(ctx context.Context, w *Worker, role string, req *chat
 			case halt != "":
 				return errStopped
 			}
-			return w.cfg.Runs.Lease(ctx, env.sc.DynamoDB, env.run.Org, env.run.ID, st.ref.Index, env.owner, w.cfg.LeaseFor)
+			return st.renew(ctx, w)
 		},
 		Record: func(resp *chat.Response, cost pricing.NanoUSD, u chat.Usage) ([]types.TransactWriteItem, error) {
 			if len(resp.Choices) == 0 {

@@ -8,8 +8,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-
 	"github.com/tollgate-dev/tollgate/shared/apperr"
 	"github.com/tollgate-dev/tollgate/shared/budget"
 	"github.com/tollgate-dev/tollgate/shared/dataset"
@@ -203,9 +201,4 @@ func (w *Worker) stop(ctx context.Context, env *runEnv, to evalrun.State, reason
 	if e := apperr.As(err); err != nil && e.Code != "run_state_changed" {
 		w.cfg.Logger.ErrorContext(ctx, "stop evaluation run", "org", env.run.Org, "run", env.run.ID, "error", err)
 	}
-}
-
-// deleter is the scoped client's delete, for tidying after an item.
-type deleter interface {
-	DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
 }
