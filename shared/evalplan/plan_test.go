@@ -291,7 +291,7 @@ func TestPlanMatchesHandComputation(t *testing.T) {
 			mut: judge(evalplan.ModeGrade, ""), mock: true, judge: "mock/mock-large"},
 		{name: "judge with a large run ceiling", mut: func(s *evalplan.Spec) {
 			judge(evalplan.ModeGrade, "")(s)
-			s.MaxOutputTokens, s.Baseline = 8000, "loop/gpt-4.1"
+			s.MaxOutputTokens, s.Baseline = 20_000, "loop/gpt-4.1" // the baseline's ceiling is the larger
 		}, judge: "loop/gpt-4.1"},
 		{name: "live baseline", mut: func(s *evalplan.Spec) { s.Baseline = evalplan.LiveBaseline }, live: true},
 		{name: "live baseline, judge pairwise", mut: func(s *evalplan.Spec) {

@@ -78,7 +78,7 @@ func (p SettingsPatch) validate() error {
 		checkRange(p.RetentionDays, 1, MaxRetentionDays, "invalid_retention_days", "retention_days"),
 		checkRange(p.RedactAfterDays, 1, MaxRetentionDays, "invalid_redact_after_days", "redact_after_days"),
 		checkThresholds(p.AlertThresholds),
-		checkCap(p.EvalMonthlyCap),
+		checkEvalCap(p.EvalMonthlyCap),
 		checkRange(p.ShadowSamplePercent, 0, 100, "invalid_shadow_sample_pct", "shadow_sample_pct"),
 	} {
 		if err != nil {

@@ -49,6 +49,9 @@ func TestUpdateSettingsValidation(t *testing.T) {
 		{"threshold 101", workspace.SettingsPatch{AlertThresholds: &[]int{50, 101}}, "invalid_alert_thresholds", "alert_thresholds"},
 		{"thresholds unsorted", workspace.SettingsPatch{AlertThresholds: &[]int{80, 50}}, "invalid_alert_thresholds", "alert_thresholds"},
 		{"thresholds repeated", workspace.SettingsPatch{AlertThresholds: &[]int{50, 50}}, "invalid_alert_thresholds", "alert_thresholds"},
+		{"negative eval cap", workspace.SettingsPatch{EvalMonthlyCap: ptr(pricing.NanoUSD(-1))}, "invalid_eval_monthly_cap", "eval_monthly_cap_nano"},
+		{"shadow 101%", workspace.SettingsPatch{ShadowSamplePercent: ptr(int64(101))}, "invalid_shadow_sample_pct", "shadow_sample_pct"},
+		{"shadow -1%", workspace.SettingsPatch{ShadowSamplePercent: ptr(int64(-1))}, "invalid_shadow_sample_pct", "shadow_sample_pct"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -60,7 +63,7 @@ func TestUpdateSettingsValidation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (workspace.Settings{Name: "team", RedactAfterDays: 30, RetentionDays: 90}); !reflect.DeepEqual(snap.Settings, want) {
+	if want := (workspace.Settings{Name: "team", RedactAfterDays: 30, RetentionDays: 90, EvalMonthlyCap: workspace.DefaultEvalMonthlyCap}); !reflect.DeepEqual(snap.Settings, want) {
 		t.Fatalf("refused patches changed the settings: %+v", snap.Settings)
 	}
 	_, _, err = f.st.UpdateSettings(f.ctx, f.sc.DynamoDB, f.org, id.New(id.Workspace), workspace.SettingsPatch{RPM: ptr(int64(1))})
@@ -76,18 +79,18 @@ func TestUpdateSettingsRoundTrip(t *testing.T) {
 		MonthlyCap: ptr(pricing.NanoUSD(1e18)), RPM: ptr(int64(1e9)), TPM: ptr(int64(250_000)),
 		MaxOutputTokens: ptr(int64(1e7)), AllowedModels: &[]string{"default", "openai/gpt-4o", "together/meta-llama/Llama-3-8b"},
 		StoreContentAllowed: ptr(true), RedactAfterDays: ptr(int64(3650)), RetentionDays: ptr(int64(3650)),
-		AlertThresholds: &[]int{1, 50, 80, 90, 100},
+		AlertThresholds: &[]int{1, 50, 80, 90, 100}, EvalMonthlyCap: ptr(pricing.NanoUSD(5_000_000_000)), ShadowSamplePercent: ptr(int64(25)),
 	}
 	before, after, err := f.st.UpdateSettings(f.ctx, f.sc.DynamoDB, f.org, f.ws, p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (workspace.Settings{Name: "team", RedactAfterDays: 30, RetentionDays: 90}); !reflect.DeepEqual(before, want) {
+	if want := (workspace.Settings{Name: "team", RedactAfterDays: 30, RetentionDays: 90, EvalMonthlyCap: workspace.DefaultEvalMonthlyCap}); !reflect.DeepEqual(before, want) {
 		t.Fatalf("before: %+v", before)
 	}
 	want := workspace.Settings{Name: "team", MonthlyCap: 1e18, RPM: 1e9, TPM: 250_000, MaxOutputTokens: 1e7,
 		AllowedModels: *p.AllowedModels, StoreContentAllowed: true, RedactAfterDays: 3650, RetentionDays: 3650,
-		AlertThresholds: []int{1, 50, 80, 90, 100}}
+		AlertThresholds: []int{1, 50, 80, 90, 100}, EvalMonthlyCap: 5_000_000_000, ShadowSamplePercent: 25}
 	if !reflect.DeepEqual(after, want) {
 		t.Fatalf("after:\n got %+v\nwant %+v", after, want)
 	}
@@ -99,7 +102,8 @@ func TestUpdateSettingsRoundTrip(t *testing.T) {
 
 	// A partial patch leaves the rest alone; empty lists clear; zero caps lift.
 	before, after, err = f.st.UpdateSettings(f.ctx, f.sc.DynamoDB, f.org, f.ws, workspace.SettingsPatch{
-		MonthlyCap: ptr(pricing.NanoUSD(0)), AllowedModels: &[]string{}, AlertThresholds: &[]int{}, RedactAfterDays: ptr(int64(1))})
+		MonthlyCap: ptr(pricing.NanoUSD(0)), AllowedModels: &[]string{}, AlertThresholds: &[]int{}, RedactAfterDays: ptr(int64(1)),
+		EvalMonthlyCap: ptr(pricing.NanoUSD(0)), ShadowSamplePercent: ptr(int64(0))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,6 +111,7 @@ func TestUpdateSettingsRoundTrip(t *testing.T) {
 		t.Fatalf("second before: %+v", before)
 	}
 	want.MonthlyCap, want.AllowedModels, want.AlertThresholds, want.RedactAfterDays = 0, nil, nil, 1
+	want.EvalMonthlyCap, want.ShadowSamplePercent = workspace.DefaultEvalMonthlyCap, 0 // 0 is the default budget
 	if !reflect.DeepEqual(after, want) {
 		t.Fatalf("second after:\n got %+v\nwant %+v", after, want)
 	}

@@ -33,6 +33,14 @@ func checkCap(v *pricing.NanoUSD) error {
 	return nil
 }
 
+func checkEvalCap(v *pricing.NanoUSD) error {
+	if v != nil && (*v < 0 || *v > MaxMonthlyCap) {
+		return invalid("invalid_eval_monthly_cap", "eval_monthly_cap_nano",
+			"eval_monthly_cap_nano must be within 0 (the default) and "+strconv.FormatInt(int64(MaxMonthlyCap), 10)+" nano-USD")
+	}
+	return nil
+}
+
 func checkRange(v *int64, lo, hi int64, code, param string) error {
 	if v != nil && (*v < lo || *v > hi) {
 		return invalid(code, param, param+" must be within "+strconv.FormatInt(lo, 10)+" and "+strconv.FormatInt(hi, 10))
