@@ -138,7 +138,7 @@ func createEval(c *call) (int, any, error) {
 	run, err := ev.Runs.Create(c.ctx, db, evalrun.Run{
 		Org: c.org(), Workspace: e.ID, Baseline: in.Baseline, Candidate: in.Candidate, Source: in.Source,
 		Scorer: in.Scorer.Type, ScorerConfig: string(scorer), JudgeModel: est.JudgeModel, Mode: judgeMode(in.Scorer),
-		MaxOutputTokens: in.MaxOutputTokens, Items: int64(len(refs)), Chunks: chunks,
+		MaxOutputTokens: spec.OutputCeiling(), Items: int64(len(refs)), Chunks: chunks,
 		CapNano: in.CapNano, EstimateNano: est.TotalNano, CreatedBy: c.principal.Member,
 	})
 	if err != nil {

@@ -53,11 +53,22 @@ type Estimate struct {
 	JudgeModel string `json:"judge_model,omitempty"`
 }
 
+// OutputCeiling is the ceiling the run stores and its workers apply:
+// MaxOutputTokens, or DefaultOutputTokens when unset.
+func (s Spec) OutputCeiling() int64 {
+	if s.MaxOutputTokens == 0 {
+		return DefaultOutputTokens
+	}
+	return s.MaxOutputTokens
+}
+
 // Check validates spec on its own, before any item is read.
 func (s Spec) Check() error {
 	switch {
-	case s.Candidate == "" || s.Baseline == "":
+	case s.Baseline == "":
 		return invalid("invalid_target", "baseline", "baseline and candidate are required")
+	case s.Candidate == "":
+		return invalid("invalid_target", "candidate", "baseline and candidate are required")
 	case s.Candidate == LiveBaseline:
 		return invalid("invalid_target", "candidate", `the candidate must be a model, not "live"`)
 	case s.CapNano <= 0:
@@ -121,10 +132,7 @@ func Plan(snap *workspace.Snapshot, spec Spec, items []Item, mockEnabled bool) (
 			return Estimate{}, err
 		}
 	}
-	ceiling := spec.MaxOutputTokens
-	if ceiling == 0 {
-		ceiling = DefaultOutputTokens
-	}
+	ceiling := spec.OutputCeiling()
 	add := func(rt route.Route, prompt, out int64) int64 {
 		out = evalcall.Ceiling(rt, snap, out)
 		est.Calls++
@@ -148,14 +156,14 @@ func Plan(snap *workspace.Snapshot, spec Spec, items []Item, mockEnabled bool) (
 		if baseline != nil {
 			out = max(out, evalcall.Ceiling(*baseline, snap, ceiling))
 		}
+		// Two judge calls an item: both orders of a pair, or the
+		// baseline's grade and the candidate's.
+		jc := judge.GradeBound(it.Item, out)
 		if spec.Scorer.Mode == ModePairwise {
-			jc := judge.PairBound(it.Item, out)
-			est.JudgeNano += add(judgeRoute, jc.PromptTokens, jc.MaxTokens) * 2
-			est.Calls++ // the second order
-		} else {
-			jc := judge.GradeBound(it.Item, out)
-			est.JudgeNano += add(judgeRoute, jc.PromptTokens, jc.MaxTokens) * 2
-			est.Calls++ // the baseline's grade and the candidate's
+			jc = judge.PairBound(it.Item, out)
+		}
+		for range 2 {
+			est.JudgeNano += add(judgeRoute, jc.PromptTokens, jc.MaxTokens)
 		}
 	}
 	est.TotalNano = est.BaselineNano + est.CandidateNano + est.JudgeNano

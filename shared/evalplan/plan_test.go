@@ -152,6 +152,8 @@ func expected(t *testing.T, snap *workspace.Snapshot, sp evalplan.Spec, its []ev
 			jc = judge.PairBound(it.Item, out)
 		}
 		est.Calls += 2
+		est.PromptTokens += 2 * jc.PromptTokens
+		est.OutputTokens += 2 * capped(jp, jc.MaxTokens)
 		est.JudgeNano += 2 * int64(jp.WorstCase(jc.PromptTokens, capped(jp, jc.MaxTokens)))
 	}
 	est.TotalNano = est.BaselineNano + est.CandidateNano + est.JudgeNano
@@ -313,11 +315,6 @@ func TestPlanMatchesHandComputation(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := expected(t, snap, sp, its, tc.judge)
-			if sp.Scorer.IsJudge() {
-				// The judge's tokens are not part of the hand computation's
-				// token totals; every other field is.
-				got.PromptTokens, got.OutputTokens, want.PromptTokens, want.OutputTokens = 0, 0, 0, 0
-			}
 			if got != want {
 				t.Fatalf("estimate\n got %+v\nwant %+v", got, want)
 			}
@@ -516,4 +513,44 @@ func TestPlanDefaultJudge(t *testing.T) {
 		_, err := evalplan.Plan(snap, sp, items(false), false)
 		wantCode(t, err, apperr.Invalid, "no_judge_model", "scorer.judge_model")
 	})
+}
+
+// A judge prompt whose outputs could pass the judge's input limit is
+// priced at the limit, never as an empty prompt.
+func TestPlanPricesJudgeAtTheInputLimit(t *testing.T) {
+	snap := snapshot(t, workspace.Settings{}, nil)
+	sp := spec(func(s *evalplan.Spec) {
+		s.Baseline, s.Candidate, s.MaxOutputTokens = "loop/gpt-4.1", "loop/gpt-4.1", 32768
+		s.Scorer = evalplan.ScorerConfig{Type: "judge", Rubric: rubric, Mode: evalplan.ModePairwise, JudgeModel: "mock/mock-large"}
+	})
+	its := items(false)
+	est, err := evalplan.Plan(snap, sp, its, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jp := price(t, "mock/mock-large")
+	perCall := jp.WorstCase(score.MaxJudgeInputBytes, score.JudgeMaxTokens)
+	if want := 2 * int64(len(its)) * int64(perCall); est.JudgeNano < want {
+		t.Fatalf("judge priced at %d for %d items; calls at the input limit cost at least %d", est.JudgeNano, len(its), want)
+	}
+}
+
+// With max_output_tokens unset the estimate prices the default ceiling,
+// which is what the run stores and its worker reserves.
+func TestPlanPricesTheCeilingTheRunKeeps(t *testing.T) {
+	snap := snapshot(t, workspace.Settings{}, nil)
+	sp := spec(nil)
+	if sp.MaxOutputTokens != 0 || sp.OutputCeiling() != evalplan.DefaultOutputTokens {
+		t.Fatalf("spec %+v: ceiling %d", sp, sp.OutputCeiling())
+	}
+	its := items(false)[:1]
+	est, err := evalplan.Plan(snap, sp, its, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp := price(t, "openai/gpt-4o-mini")
+	prompt := pricing.PromptTokenBound(&chat.Request{Messages: its[0].Messages})
+	if want := int64(cp.WorstCase(prompt, min(evalplan.DefaultOutputTokens, cp.MaxOutput))); est.CandidateNano != want {
+		t.Fatalf("candidate priced at %d, the worker reserves %d", est.CandidateNano, want)
+	}
 }

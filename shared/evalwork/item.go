@@ -210,7 +210,11 @@ func (w *Worker) score(ctx context.Context, st *itemState) (evalrun.Result, erro
 // answer returns the text of the item's call role to model: the sealed
 // answer of a call already made, or a new metered call.
 func (st *itemState) answer(ctx context.Context, w *Worker, role, model string, msgs []chat.Message) (string, error) {
-	resp, err := st.call(ctx, w, role, &chat.Request{Model: model, Messages: msgs}, st.env.run.MaxOutputTokens)
+	ceiling := st.env.run.MaxOutputTokens
+	if ceiling <= 0 { // as the pre-flight estimate priced it
+		ceiling = evalplan.DefaultOutputTokens
+	}
+	resp, err := st.call(ctx, w, role, &chat.Request{Model: model, Messages: msgs}, ceiling)
 	if err != nil {
 		return "", err
 	}

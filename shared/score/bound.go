@@ -1,6 +1,7 @@
 package score
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/tollgate-dev/tollgate/shared/chat"
@@ -23,19 +24,23 @@ type JudgeCall struct {
 // GradeBound bounds one rubric-mode call on it with an output of at most
 // outputTokens tokens.
 func (j *Judge) GradeBound(it Item, outputTokens int64) JudgeCall {
-	return j.bound(j.rubricRequest(it, placeholder(outputTokens)))
+	req, err := j.rubricRequest(it, placeholder(outputTokens))
+	return j.bound(req, err, rubricSystem)
 }
 
 // PairBound bounds one pairwise call on it with two outputs of at most
 // outputTokens tokens each (ComparePair makes two such calls).
 func (j *Judge) PairBound(it Item, outputTokens int64) JudgeCall {
 	p := placeholder(outputTokens)
-	return j.bound(j.pairRequest(it, p, p))
+	req, err := j.pairRequest(it, p, p)
+	return j.bound(req, err, pairSystem)
 }
 
-func (j *Judge) bound(req *chat.Request, err error) JudgeCall {
-	if err != nil { // over the judge's input limit: the item errors without a call
-		return JudgeCall{}
+// bound prices req; a placeholder over the judge's input limit is priced at
+// the limit, the largest prompt a judge is ever sent.
+func (j *Judge) bound(req *chat.Request, err error, system string) JudgeCall {
+	if err != nil {
+		req, _ = j.request(fmt.Sprintf(system, j.rubric), strings.Repeat("x", MaxJudgeInputBytes))
 	}
 	return JudgeCall{PromptTokens: pricing.PromptTokenBound(req), MaxTokens: JudgeMaxTokens}
 }
