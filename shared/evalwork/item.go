@@ -125,8 +125,8 @@ func (w *Worker) item(ctx context.Context, env *runEnv, ref Ref, lastReceive boo
 	return w.finish(ctx, st, result)
 }
 
-// finish records the item's result with the costs of its calls, then
-// deletes the sealed answers and tells the source.
+// finish records the item's result with the costs of its calls — the
+// same transaction deletes their sealed answers — and tells the source.
 func (w *Worker) finish(ctx context.Context, st *itemState, r evalrun.Result) (itemResult, error) {
 	env := st.env
 	r.Index = st.ref.Index
