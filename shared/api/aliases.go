@@ -15,6 +15,8 @@ type aliasView struct {
 	Targets []string  `json:"targets"`
 	Actor   string    `json:"actor,omitempty"`
 	Time    time.Time `json:"time,omitzero"`
+	// Cites is the recommendation the version applied or rolled back.
+	Cites string `json:"cites,omitempty"`
 }
 
 func targetStrings(ts []workspace.Target) []string {
@@ -85,7 +87,7 @@ func aliasVersions(c *call) (int, any, error) {
 	}
 	out := make([]aliasView, len(hist))
 	for i, v := range hist {
-		out[i] = aliasView{Name: c.r.PathValue("alias"), Version: v.Version, Targets: targetStrings(v.Targets), Actor: v.Actor, Time: v.Time}
+		out[i] = aliasView{Name: c.r.PathValue("alias"), Version: v.Version, Targets: targetStrings(v.Targets), Actor: v.Actor, Time: v.Time, Cites: v.Cites}
 	}
 	return http.StatusOK, map[string]any{"data": out}, nil
 }

@@ -14,11 +14,13 @@ import (
 	"github.com/tollgate-dev/tollgate/shared/auth"
 	"github.com/tollgate-dev/tollgate/shared/budget"
 	"github.com/tollgate-dev/tollgate/shared/dataset"
+	"github.com/tollgate-dev/tollgate/shared/drift"
 	"github.com/tollgate-dev/tollgate/shared/evalrun"
 	"github.com/tollgate-dev/tollgate/shared/evalwork"
 	"github.com/tollgate-dev/tollgate/shared/idempotency"
 	"github.com/tollgate-dev/tollgate/shared/member"
 	"github.com/tollgate-dev/tollgate/shared/outbound"
+	"github.com/tollgate-dev/tollgate/shared/recommend"
 	"github.com/tollgate-dev/tollgate/shared/secrets"
 	"github.com/tollgate-dev/tollgate/shared/shadow"
 	"github.com/tollgate-dev/tollgate/shared/tenant"
@@ -58,10 +60,15 @@ func Assemble(fn aws.Config, s Settings, logger *slog.Logger) (*Server, error) {
 	tenantBase := fn.Copy()
 	tenantBase.Credentials = aws.AnonymousCredentials{}
 	datasets := dataset.NewStore(dataset.Config{Table: s.Table, Clock: s.Clock})
+	workspaces := workspace.NewStore(workspace.Config{Table: s.Table, Clock: s.Clock})
 	var evals *EvalConfig
 	if s.EvalQueueURL != "" {
+		recs := recommend.NewStore(s.Table, s.Clock)
 		evals = &EvalConfig{
-			Runs: evalrun.New(s.Table, s.Clock),
+			Recommendations: recs,
+			Actions:         &recommend.Actions{Store: recs, Aliases: workspaces, Clock: s.Clock},
+			Drift:           drift.NewStore(s.Table, s.Clock),
+			Runs:            evalrun.New(s.Table, s.Clock),
 			Sources: evalwork.Sources{Datasets: datasets, Shadow: shadow.NewStore(s.Table, s.Clock),
 				Traces: trace.NewStore(s.Table, s.Clock), Clock: s.Clock},
 			Queue: sqs.NewFromConfig(fn), QueueURL: s.EvalQueueURL, MockEnabled: s.MockEnabled,
@@ -74,7 +81,7 @@ func Assemble(fn aws.Config, s Settings, logger *slog.Logger) (*Server, error) {
 			RoleARN: s.TenantRoleARN, Base: tenantBase, STS: sts.NewFromConfig(fn), Clock: s.Clock,
 		}),
 		Members:     member.NewStore(s.Table, s.Clock),
-		Workspaces:  workspace.NewStore(workspace.Config{Table: s.Table, Clock: s.Clock}),
+		Workspaces:  workspaces,
 		Tokens:      token.New(token.Config{Table: s.Table, Clock: s.Clock}),
 		Datasets:    datasets,
 		Evals:       evals,

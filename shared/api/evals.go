@@ -15,9 +15,11 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/tollgate-dev/tollgate/shared/apperr"
+	"github.com/tollgate-dev/tollgate/shared/drift"
 	"github.com/tollgate-dev/tollgate/shared/evalplan"
 	"github.com/tollgate-dev/tollgate/shared/evalrun"
 	"github.com/tollgate-dev/tollgate/shared/evalwork"
+	"github.com/tollgate-dev/tollgate/shared/recommend"
 	"github.com/tollgate-dev/tollgate/shared/secrets"
 )
 
@@ -35,6 +37,11 @@ type EvalConfig struct {
 	QueueURL string
 	// MockEnabled resolves models as the worker will (the built-in mock).
 	MockEnabled bool
+	// Recommendations, Actions and Drift serve the savings engine's
+	// recommendation and drift routes.
+	Recommendations *recommend.Store
+	Actions         *recommend.Actions
+	Drift           *drift.Store
 }
 
 var errEvalsDisabled = apperr.New(apperr.Unavailable, "evals_disabled", "evaluations are not configured in this deployment")
@@ -55,6 +62,9 @@ type evalInput struct {
 	SampleSize      int                   `json:"sample_size"`
 	MaxOutputTokens int64                 `json:"max_output_tokens"`
 	CapNano         int64                 `json:"cap_nano"`
+	// Alias is the workspace alias a recommendation from this run would
+	// change, when neither the baseline nor the source names one.
+	Alias string `json:"alias"`
 	// DryRun returns the pre-flight estimate without starting the run.
 	DryRun bool `json:"dry_run"`
 }
@@ -104,6 +114,10 @@ func createEval(c *call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
+	alias, baseTarget, err := runAlias(snap, in, ev.MockEnabled)
+	if err != nil {
+		return 0, nil, err
+	}
 	items := make([]evalplan.Item, len(entries))
 	for i, en := range entries {
 		items[i] = evalplan.Item{Item: en.Item, Live: en.Live != nil}
@@ -137,6 +151,7 @@ func createEval(c *call) (int, any, error) {
 	chunks := int64((len(refs) + evalwork.ChunkSize - 1) / evalwork.ChunkSize)
 	run, err := ev.Runs.Create(c.ctx, db, evalrun.Run{
 		Org: c.org(), Workspace: e.ID, Baseline: in.Baseline, Candidate: in.Candidate, Source: in.Source,
+		BaselineTarget: baseTarget, Alias: alias,
 		Scorer: in.Scorer.Type, ScorerConfig: string(scorer), JudgeModel: est.JudgeModel, Mode: judgeMode(in.Scorer),
 		MaxOutputTokens: spec.OutputCeiling(), Items: int64(len(refs)), Chunks: chunks,
 		CapNano: in.CapNano, EstimateNano: est.TotalNano, CreatedBy: c.principal.Member,

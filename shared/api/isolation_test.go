@@ -72,12 +72,18 @@ func samples(a *org, victimToken string) map[string]sample {
 		"deleteDataset":      {path: ws + "/datasets/ds_00000000000000000000", refersToA: true},
 		"createEval": {path: ws + "/evals", body: `{"baseline":"mock/mock-large","candidate":"mock/mock-small",` +
 			`"source":"dataset:ds_00000000000000000000","scorer":{"type":"exact"},"cap_nano":1000000}`, refersToA: true},
-		"listEvals":   {path: ws + "/evals", refersToA: true},
-		"getEval":     {path: ws + "/evals/run_00000000000000000000", refersToA: true},
-		"cancelEval":  {path: ws + "/evals/run_00000000000000000000/cancel", refersToA: true},
-		"evalResults": {path: ws + "/evals/run_00000000000000000000/results", refersToA: true},
-		"getEvalKill": {path: "/api/v1/org/eval-kill-switch"},
-		"setEvalKill": {path: "/api/v1/org/eval-kill-switch", body: `{"on":false}`},
+		"listEvals":              {path: ws + "/evals", refersToA: true},
+		"getEval":                {path: ws + "/evals/run_00000000000000000000", refersToA: true},
+		"cancelEval":             {path: ws + "/evals/run_00000000000000000000/cancel", refersToA: true},
+		"evalResults":            {path: ws + "/evals/run_00000000000000000000/results", refersToA: true},
+		"getEvalKill":            {path: "/api/v1/org/eval-kill-switch"},
+		"setEvalKill":            {path: "/api/v1/org/eval-kill-switch", body: `{"on":false}`},
+		"listRecommendations":    {path: ws + "/recommendations", refersToA: true},
+		"getRecommendation":      {path: ws + "/recommendations/rec_00000000000000000000", refersToA: true},
+		"dismissRecommendation":  {path: ws + "/recommendations/rec_00000000000000000000/dismiss", body: `{}`, refersToA: true},
+		"applyRecommendation":    {path: ws + "/recommendations/rec_00000000000000000000/apply", body: `{"auto_rollback":true}`, refersToA: true},
+		"rollbackRecommendation": {path: ws + "/recommendations/rec_00000000000000000000/rollback", body: `{}`, refersToA: true},
+		"listDrift":              {path: "/api/v1/drift"},
 	}
 }
 

@@ -20,12 +20,14 @@ import (
 	"github.com/tollgate-dev/tollgate/shared/auth"
 	"github.com/tollgate-dev/tollgate/shared/budget"
 	"github.com/tollgate-dev/tollgate/shared/dataset"
+	"github.com/tollgate-dev/tollgate/shared/drift"
 	"github.com/tollgate-dev/tollgate/shared/evalrun"
 	"github.com/tollgate-dev/tollgate/shared/evalwork"
 	"github.com/tollgate-dev/tollgate/shared/idempotency"
 	"github.com/tollgate-dev/tollgate/shared/member"
 	"github.com/tollgate-dev/tollgate/shared/orgsetup"
 	"github.com/tollgate-dev/tollgate/shared/outbound"
+	"github.com/tollgate-dev/tollgate/shared/recommend"
 	"github.com/tollgate-dev/tollgate/shared/secrets"
 	"github.com/tollgate-dev/tollgate/shared/shadow"
 	"github.com/tollgate-dev/tollgate/shared/tenant"
@@ -66,12 +68,14 @@ func TestMain(m *testing.M) {
 // cache short enough that a revocation shows at once.
 func serverConfig() api.Config {
 	sealer := secrets.New(secrets.Config{Table: stack.TableName, KMSKeyARN: stack.KeyARN})
+	workspaces := workspace.NewStore(workspace.Config{Table: stack.TableName})
+	recs := recommend.NewStore(stack.TableName, nil)
 	return api.Config{
 		Table:       stack.TableName,
 		Auth:        auth.New(auth.Config{Table: stack.TableName, DB: fnDB, CacheTTL: time.Nanosecond, Timeout: 20 * time.Second}),
 		Tenants:     sessions,
 		Members:     member.NewStore(stack.TableName, nil),
-		Workspaces:  workspace.NewStore(workspace.Config{Table: stack.TableName}),
+		Workspaces:  workspaces,
 		Tokens:      tokens(),
 		Datasets:    dataset.NewStore(dataset.Config{Table: stack.TableName}),
 		Lookups:     fnDB,
@@ -85,6 +89,9 @@ func serverConfig() api.Config {
 			Sources: evalwork.Sources{Datasets: dataset.NewStore(dataset.Config{Table: stack.TableName}),
 				Shadow: shadow.NewStore(stack.TableName, nil)},
 			Queue: fnSQS, QueueURL: stack.EvalQueueURL, MockEnabled: true,
+			Recommendations: recs,
+			Actions:         &recommend.Actions{Store: recs, Aliases: workspaces},
+			Drift:           drift.NewStore(stack.TableName, nil),
 		},
 	}
 }

@@ -90,6 +90,7 @@ type limitsView struct {
 	AllowedModels   []string `json:"allowed_models"`
 	AlertThresholds []int    `json:"alert_thresholds"`
 	EvalMonthlyCap  int64    `json:"eval_monthly_cap_nano"`
+	MarginBP        int64    `json:"noninferiority_margin_bp"`
 	SpentNano       *int64   `json:"month_spent_nano,omitempty"`
 }
 
@@ -100,7 +101,7 @@ func viewLimits(ws string, s workspace.Settings) limitsView {
 	}
 	return limitsView{Workspace: ws, MonthlyCapNano: int64(s.MonthlyCap), RPM: s.RPM, TPM: s.TPM,
 		MaxOutputTokens: s.MaxOutputTokens, AllowedModels: models, AlertThresholds: nonNil(s.AlertThresholds),
-		EvalMonthlyCap: int64(s.EvalMonthlyCap)}
+		EvalMonthlyCap: int64(s.EvalMonthlyCap), MarginBP: s.MarginBP}
 }
 
 // getBudgets lists the org's cap and every workspace's caps and limits,
@@ -148,6 +149,7 @@ type limitsInput struct {
 	AllowedModels   *[]string `json:"allowed_models"`
 	AlertThresholds *[]int    `json:"alert_thresholds"`
 	EvalMonthlyCap  *int64    `json:"eval_monthly_cap_nano"`
+	MarginBP        *int64    `json:"noninferiority_margin_bp"`
 }
 
 func setWorkspaceBudget(c *call) (int, any, error) {
@@ -160,14 +162,10 @@ func setWorkspaceBudget(c *call) (int, any, error) {
 		return 0, nil, err
 	}
 	p := workspace.SettingsPatch{RPM: in.RPM, TPM: in.TPM, MaxOutputTokens: in.MaxOutputTokens,
-		AllowedModels: in.AllowedModels, AlertThresholds: in.AlertThresholds}
+		AllowedModels: in.AllowedModels, AlertThresholds: in.AlertThresholds, MarginBP: in.MarginBP}
 	if in.MonthlyCapNano != nil {
 		v := pricing.NanoUSD(*in.MonthlyCapNano)
 		p.MonthlyCap = &v
-	}
-	if in.EvalMonthlyCap != nil {
-		v := pricing.NanoUSD(*in.EvalMonthlyCap)
-		p.EvalMonthlyCap = &v
 	}
 	if in.EvalMonthlyCap != nil {
 		v := pricing.NanoUSD(*in.EvalMonthlyCap)

@@ -21,6 +21,7 @@ const (
 	ActorMember   = "member"   // a signed-in member of the org
 	ActorToken    = "token"    // an API token acting for the org
 	ActorOperator = "operator" // Tollgate's own operators (support, incident response)
+	ActorSystem   = "system"   // Tollgate's scheduled jobs (e.g. the verification loop's auto-rollback)
 )
 
 // Results an entry may record; empty means the caller did not say.
@@ -47,7 +48,7 @@ type Entry struct {
 	Org        string         `json:"org"`
 	Time       time.Time      `json:"time"`       // UTC
 	Actor      string         `json:"actor"`      // member or token ID, or an operator's name
-	ActorKind  string         `json:"actor_kind"` // ActorMember, ActorToken or ActorOperator
+	ActorKind  string         `json:"actor_kind"` // ActorMember, ActorToken, ActorOperator or ActorSystem
 	Action     string         `json:"action"`     // stable dotted name, e.g. "token.rotate"
 	TargetType string         `json:"target_type,omitempty"`
 	TargetID   string         `json:"target_id,omitempty"`
@@ -102,9 +103,9 @@ func normalize(e Entry, now func() time.Time) (Entry, error) {
 		return e, invalid("invalid_audit_action", "action", "action must be a dotted lower-case name such as token.rotate, at most 64 bytes")
 	}
 	switch e.ActorKind {
-	case ActorMember, ActorToken, ActorOperator:
+	case ActorMember, ActorToken, ActorOperator, ActorSystem:
 	default:
-		return e, invalid("invalid_audit_actor_kind", "actor_kind", "actor_kind must be member, token or operator")
+		return e, invalid("invalid_audit_actor_kind", "actor_kind", "actor_kind must be member, token, operator or system")
 	}
 	if !plain(e.Actor, MaxActorLen) || e.Actor == "" {
 		return e, invalid("invalid_audit_actor", "actor", "actor must be a printable identifier of at most 128 bytes")

@@ -95,7 +95,14 @@ func (s *Store) putChunk(ctx context.Context, db DB, sealer Sealer, org, ws, ds 
 	_, err = db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.cfg.Table), Item: item,
 		ConditionExpression: aws.String("attribute_not_exists(pk)")})
 	var ccf *types.ConditionalCheckFailedException
-	if errors.As(err, &ccf) { // a fresh random ID collided: never in practice
+	if errors.As(err, &ccf) {
+		// The SDK retries a write whose answer was lost (a timeout under
+		// load); the retry then finds the item its first attempt wrote.
+		// Only a chunk holding exactly these sealed bytes is ours: a fresh
+		// random ID colliding with another upload's never is in practice.
+		if s.ownChunk(ctx, db, item) {
+			return nil
+		}
 		return apperr.Wrap(err, apperr.Conflict, "dataset_exists", "retry the upload")
 	}
 	if err != nil {
@@ -114,4 +121,21 @@ func (s *Store) removeChunks(ctx context.Context, db DB, org, ds string, n int) 
 		keys[i] = key(chunkPK(org, ds), chunkSK(i))
 	}
 	_ = ddbbatch.Delete(ctx, db, s.cfg.Table, keys)
+}
+
+// ownChunk reports whether the stored item at want's key is want itself.
+func (s *Store) ownChunk(ctx context.Context, db DB, want map[string]types.AttributeValue) bool {
+	out, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.cfg.Table), ConsistentRead: aws.Bool(true),
+		Key: map[string]types.AttributeValue{"pk": want["pk"], "sk": want["sk"]}})
+	if err != nil || out.Item == nil {
+		return false
+	}
+	for _, attr := range []string{attrWS, attrData} {
+		got, ok1 := out.Item[attr].(*types.AttributeValueMemberS)
+		exp, ok2 := want[attr].(*types.AttributeValueMemberS)
+		if !ok1 || !ok2 || got.Value != exp.Value {
+			return false
+		}
+	}
+	return true
 }

@@ -44,7 +44,13 @@ type Run struct {
 	Baseline  string `dynamodbav:"baseline" json:"baseline"`   // connection/model
 	Candidate string `dynamodbav:"candidate" json:"candidate"` // connection/model
 	Source    string `dynamodbav:"source" json:"source"`       // e.g. "dataset:ds_…"
-	Scorer    string `dynamodbav:"scorer" json:"scorer"`
+	// BaselineTarget is the "connection/model" the baseline resolved to
+	// when the run was created, and Alias the workspace alias the run
+	// speaks for (the baseline's alias, the shadow source's, or one named
+	// in the request); a recommendation applies to that alias.
+	BaselineTarget string `dynamodbav:"baseline_target,omitempty" json:"baseline_target,omitempty"`
+	Alias          string `dynamodbav:"alias,omitempty" json:"alias,omitempty"`
+	Scorer         string `dynamodbav:"scorer" json:"scorer"`
 	// ScorerConfig is the scorer's settings as JSON (a schema, a pattern,
 	// a rubric); never item text.
 	ScorerConfig string `dynamodbav:"scorer_config,omitempty" json:"-"`

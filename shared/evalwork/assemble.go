@@ -1,6 +1,7 @@
 package evalwork
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/tollgate-dev/tollgate/shared/outbound"
 	"github.com/tollgate-dev/tollgate/shared/provider/adapters"
 	"github.com/tollgate-dev/tollgate/shared/provider/mock"
+	"github.com/tollgate-dev/tollgate/shared/recommend"
 	"github.com/tollgate-dev/tollgate/shared/secrets"
 	"github.com/tollgate-dev/tollgate/shared/shadow"
 	"github.com/tollgate-dev/tollgate/shared/tenant"
@@ -57,10 +59,15 @@ func Assemble(fn aws.Config, s Settings, logger *slog.Logger) (*Handler, error) 
 	tenantBase := fn.Copy()
 	tenantBase.Credentials = aws.AnonymousCredentials{}
 	envelope := secrets.New(secrets.Config{Table: s.Table, KMSKeyARN: s.KMSKeyARN, Clock: s.Clock})
+	traces := trace.NewStore(s.Table, s.Clock)
+	runs := evalrun.New(s.Table, s.Clock)
+	workspaces := workspace.NewStore(workspace.Config{Table: s.Table, CacheTTL: 5 * time.Second, Clock: s.Clock})
+	decider := &recommend.Decider{Store: recommend.NewStore(s.Table, s.Clock), Runs: runs, Aggregates: traces,
+		Settings: workspaces, Logger: logger, Clock: s.Clock}
 	w := New(Config{
 		Tenants:    tenant.New(tenant.Config{RoleARN: s.TenantRoleARN, Base: tenantBase, STS: sts.NewFromConfig(fn), Clock: s.Clock}),
-		Runs:       evalrun.New(s.Table, s.Clock),
-		Workspaces: workspace.NewStore(workspace.Config{Table: s.Table, CacheTTL: 5 * time.Second, Clock: s.Clock}),
+		Runs:       runs,
+		Workspaces: workspaces,
 		Calls: evalcall.New(evalcall.Config{
 			Gate:    budget.New(budget.Config{Table: s.Table, Timeout: s.BudgetTimeout, HoldFor: s.HoldFor, Clock: s.Clock}),
 			Secrets: envelope, Providers: providers,
@@ -69,12 +76,16 @@ func Assemble(fn aws.Config, s Settings, logger *slog.Logger) (*Handler, error) 
 		Sources: Sources{
 			Datasets: dataset.NewStore(dataset.Config{Table: s.Table, Clock: s.Clock}),
 			Shadow:   shadow.NewStore(s.Table, s.Clock),
-			Traces:   trace.NewStore(s.Table, s.Clock),
+			Traces:   traces,
 			Clock:    s.Clock,
 		},
 		Envelope: envelope,
 		Logger:   logger,
 		LeaseFor: s.LeaseFor,
+		Decide: func(ctx context.Context, sc *tenant.Scoped, run evalrun.Run, final bool) error {
+			_, err := decider.Decide(ctx, sc.DynamoDB, run, final)
+			return err
+		},
 	})
 	return NewHandler(HandlerConfig{Worker: w, SQS: sqs.NewFromConfig(fn), QueueURL: s.QueueURL,
 		Visibility: s.Visibility, MaxReceive: s.MaxReceive, Logger: logger}), nil

@@ -39,7 +39,14 @@ type Config struct {
 	// provider calls; a dead worker's items are reclaimed after it. It
 	// must outlast one call (evalcall's timeout × retries). Default 10m.
 	LeaseFor time.Duration
+	// Decide, when set, is called after every chunk of a running run and
+	// once more, with final set, just before the run completes: the
+	// savings engine's recommendation step. It must be idempotent.
+	Decide DecideFunc
 }
+
+// DecideFunc looks at a run's results so far and acts on them.
+type DecideFunc func(ctx context.Context, sc *tenant.Scoped, run evalrun.Run, final bool) error
 
 // Worker scores chunks. It holds no mutable state.
 type Worker struct{ cfg Config }
@@ -174,13 +181,25 @@ func Caps(run evalrun.Run, snap *workspace.Snapshot) []budget.Cap {
 // EvalScope is the budget counter of a workspace's evaluation spend.
 func EvalScope(ws string) string { return "eval:" + ws }
 
-// complete moves the run to completed once every item has an outcome.
+// complete decides on the run's results so far and moves the run to
+// completed once every item has an outcome. A failed decision is logged,
+// never fatal: the next chunk decides again, and a completed run's
+// results stay readable for a person to judge.
 func (w *Worker) complete(ctx context.Context, env *runEnv) error {
 	run, err := w.cfg.Runs.Get(ctx, env.sc.DynamoDB, env.run.Org, env.run.ID)
 	if err != nil {
 		return err
 	}
-	if run.State != evalrun.Running || run.Done() < run.Items {
+	if run.State != evalrun.Running {
+		return nil
+	}
+	final := run.Done() >= run.Items
+	if w.cfg.Decide != nil {
+		if err := w.cfg.Decide(ctx, env.sc, run, final); err != nil {
+			w.cfg.Logger.ErrorContext(ctx, "decide recommendation", "org", run.Org, "run", run.ID, "final", final, "error", err)
+		}
+	}
+	if !final {
 		return nil
 	}
 	reason := fmt.Sprintf("all %d items done", run.Items)

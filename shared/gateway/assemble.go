@@ -12,6 +12,7 @@ import (
 	"github.com/tollgate-dev/tollgate/shared/audit"
 	"github.com/tollgate-dev/tollgate/shared/auth"
 	"github.com/tollgate-dev/tollgate/shared/budget"
+	"github.com/tollgate-dev/tollgate/shared/feedback"
 	"github.com/tollgate-dev/tollgate/shared/outbound"
 	"github.com/tollgate-dev/tollgate/shared/provider/adapters"
 	"github.com/tollgate-dev/tollgate/shared/provider/mock"
@@ -81,6 +82,7 @@ func Assemble(fn aws.Config, s Settings, logger *slog.Logger) (*Handler, error) 
 		Alerts:      gate.NewAlerter(time.Minute),
 		Traces:      trace.NewStore(s.Table, s.Clock),
 		Touch:       token.NewToucher(s.Table, time.Minute, s.Clock),
+		Feedback:    feedback.NewStore(s.Table, feedback.WithClock(s.Clock)),
 		Audit:       audit.New(audit.Config{Table: s.Table, Clock: s.Clock}),
 		Providers:   providers,
 		MockEnabled: s.MockEnabled,

@@ -10,6 +10,7 @@ import (
 	"github.com/tollgate-dev/tollgate/shared/audit"
 	"github.com/tollgate-dev/tollgate/shared/auth"
 	"github.com/tollgate-dev/tollgate/shared/budget"
+	"github.com/tollgate-dev/tollgate/shared/feedback"
 	"github.com/tollgate-dev/tollgate/shared/openaierr"
 	"github.com/tollgate-dev/tollgate/shared/provider"
 	"github.com/tollgate-dev/tollgate/shared/secrets"
@@ -48,6 +49,9 @@ type Config struct {
 	Traces *trace.Store
 	// Touch records when each token was last used; nil records nothing.
 	Touch *token.Toucher
+	// Feedback records users' scores for traces (POST /v1/feedback); nil
+	// answers that route with a typed 500.
+	Feedback *feedback.Store
 	// Alerts finds spend crossing alert thresholds; Audit records them.
 	// Nil disables alerts.
 	Alerts *budget.Alerter
@@ -117,6 +121,7 @@ func New(cfg Config) *Handler {
 	h := &Handler{cfg: cfg, mux: http.NewServeMux()}
 	h.mux.HandleFunc("POST /v1/chat/completions", h.chatCompletions)
 	h.mux.HandleFunc("GET /v1/models", h.models)
+	h.mux.HandleFunc("POST /v1/feedback", h.feedback)
 	return h
 }
 

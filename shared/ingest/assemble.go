@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/tollgate-dev/tollgate/shared/auth"
+	"github.com/tollgate-dev/tollgate/shared/feedback"
 	"github.com/tollgate-dev/tollgate/shared/idempotency"
 	"github.com/tollgate-dev/tollgate/shared/secrets"
 	"github.com/tollgate-dev/tollgate/shared/tenant"
@@ -54,6 +55,7 @@ func Assemble(fn aws.Config, s Settings, logger *slog.Logger) (*Handler, error) 
 		Sealer:      sealer,
 		Idempotency: idempotency.New(s.Table, sealer, s.Clock),
 		Traces:      trace.NewStore(s.Table, s.Clock),
+		Feedback:    feedback.NewStore(s.Table, feedback.WithClock(s.Clock)),
 		Touch:       token.NewToucher(s.Table, time.Minute, s.Clock),
 		Logger:      logger,
 		Clock:       s.Clock,

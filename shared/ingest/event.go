@@ -41,6 +41,10 @@ type Event struct {
 	// workspace must allow it too, or the text is dropped.
 	StoreContent bool     `json:"store_content,omitempty"`
 	Content      *Content `json:"content,omitempty"`
+	// FeedbackScore, when set, is a user's score for this call, in [0, 1]:
+	// recorded (package feedback) for the event's id once the event is
+	// stored, as POST /v1/traces/feedback would. A number only.
+	FeedbackScore *float64 `json:"feedback_score,omitempty"`
 }
 
 // Content is a call's text: each part a JSON string, array or object (a
@@ -85,6 +89,8 @@ func decodeRejection(err error) *apperr.Error {
 		field, _, _ := strings.Cut(typeErr.Field, ".")
 		want := typeErr.Type.String()
 		switch {
+		case field == "feedback_score":
+			return reject("invalid_feedback_score", field, "feedback_score must be a number between 0 and 1")
 		case strings.Contains(want, "int"):
 			want = "an integer"
 		case strings.Contains(want, "map"), strings.Contains(want, "Content"):

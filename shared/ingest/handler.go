@@ -8,6 +8,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/shared/apperr"
 	"github.com/tollgate-dev/tollgate/shared/auth"
+	"github.com/tollgate-dev/tollgate/shared/feedback"
 	"github.com/tollgate-dev/tollgate/shared/idempotency"
 	"github.com/tollgate-dev/tollgate/shared/openaierr"
 	"github.com/tollgate-dev/tollgate/shared/secrets"
@@ -40,6 +41,10 @@ type Config struct {
 	Workspaces *workspace.Store
 	Sealer     Sealer
 	Traces     *trace.Store
+	// Feedback records feedback scores (POST /v1/traces/feedback and
+	// events' feedback_score). Required: without it those are refused as
+	// store failures.
+	Feedback *feedback.Store
 	// Idempotency replays answers to retried batches that carry an
 	// Idempotency-Key; nil ignores the header.
 	Idempotency *idempotency.Store
@@ -72,6 +77,7 @@ func New(cfg Config) *Handler {
 	h := &Handler{cfg: cfg, mux: http.NewServeMux()}
 	h.mux.HandleFunc("POST /v1/traces", h.serveBatch)
 	h.mux.HandleFunc("POST /v1/otlp/v1/traces", h.serveOTLP)
+	h.mux.HandleFunc("POST /v1/traces/feedback", h.serveFeedback)
 	return h
 }
 
@@ -84,7 +90,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	if _, pattern := h.mux.Handler(r); pattern == "" {
-		if r.URL.Path == "/v1/traces" || r.URL.Path == "/v1/otlp/v1/traces" {
+		if r.URL.Path == "/v1/traces" || r.URL.Path == "/v1/otlp/v1/traces" || r.URL.Path == "/v1/traces/feedback" {
 			w.Header().Set("Allow", http.MethodPost)
 			openaierr.WriteStatus(w, http.StatusMethodNotAllowed, apperr.New(apperr.Invalid, "method_not_allowed", "use POST"))
 			return

@@ -110,5 +110,7 @@ func (h *Handler) write(ctx context.Context, c *caller, s *slot, retention time.
 	default:
 		s.result.Status, s.result.Flags = StatusAccepted, s.p.flags
 	}
-	return nil
+	// The trace is stored: now its feedback_score, if any (a duplicate's
+	// too, so a batch retried after a failed feedback write converges).
+	return h.writeEventFeedback(ctx, c, s, retention)
 }

@@ -61,7 +61,7 @@ func TestEventRejections(t *testing.T) {
 		{"ttft over latency", ev("bad-18", now, "ttft_ms", 301), "out_of_range", nil},
 		{"unknown status", ev("bad-19", now, "status", "maybe"), "invalid_status", nil},
 		{"misspelled field", ev("bad-20", now, "tokens_input", 5), "unknown_field", nil},
-		{"feedback is not ingested", ev("bad-21", now, "feedback_score", 1), "unknown_field", nil},
+		{"feedback score out of range", ev("bad-21", now, "feedback_score", 1.5), "invalid_feedback_score", nil},
 		{"seventeen tags", ev("bad-22", now, "tags", tags17), "too_many_tags", nil},
 		{"long tag key", ev("bad-23", now, "tags", map[string]string{strings.Repeat("k", 65): "v"}), "invalid_tag", nil},
 		{"tag key with =", ev("bad-24", now, "tags", map[string]string{"a=b": "v"}), "invalid_tag", nil},

@@ -31,6 +31,8 @@ type pending struct {
 	// content is the text to seal before writing; nil when none is kept.
 	content []byte
 	flags   []string
+	// feedback is the event's feedback_score, recorded after the trace.
+	feedback *float64
 }
 
 // check validates ev and turns it into a trace of the caller's workspace,
@@ -79,13 +81,16 @@ func (p *policy) check(ev *Event) (*pending, *apperr.Error) {
 	if rej := checkTags(ev.Tags); rej != nil {
 		return nil, rej
 	}
+	if rej := checkFeedback(ev); rej != nil {
+		return nil, rej
+	}
 	tr := &trace.Trace{
 		ID: ev.ID, Org: p.principal.Org, Workspace: p.principal.Workspace, TokenID: p.principal.TokenID,
 		Source: "ingest", Time: at, Alias: ev.Alias, Provider: provider, Model: ev.Model, Status: status,
 		ErrorCode: ev.ErrorCode, TokensIn: val(ev.TokensIn), TokensOut: val(ev.TokensOut), TokensCache: val(ev.TokensCached),
 		LatencyMS: val(ev.LatencyMS), TTFTMS: val(ev.TTFTMS), Attempts: 1, Feature: ev.Feature, Tags: ev.Tags,
 	}
-	out := &pending{tr: tr}
+	out := &pending{tr: tr, feedback: ev.FeedbackScore}
 	p.price(ev, out)
 	if rej := p.keepContent(ev, out); rej != nil {
 		return nil, rej

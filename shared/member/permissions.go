@@ -27,6 +27,9 @@ const (
 	AuditRead      Permission = "audit:read"
 	EvalRead       Permission = "eval:read"
 	EvalWrite      Permission = "eval:write"
+	// RecommendApply moves production traffic (apply, roll back a
+	// recommendation), so it is an admin's call, unlike editing an alias.
+	RecommendApply Permission = "recommendation:apply"
 )
 
 // Permissions lists every permission in the row order of Matrix.
@@ -42,6 +45,7 @@ func Permissions() []Permission {
 		RetentionRead, RetentionWrite,
 		AuditRead,
 		EvalRead, EvalWrite,
+		RecommendApply,
 	}
 }
 
@@ -79,6 +83,7 @@ var matrix = map[Permission]grant{
 	AuditRead:      {y, y, n, n},
 	EvalRead:       {y, y, y, y},
 	EvalWrite:      {y, y, y, n},
+	RecommendApply: {y, y, n, n},
 }
 
 // Allows reports whether role r holds permission p. An unknown role or

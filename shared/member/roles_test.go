@@ -32,6 +32,7 @@ var holders = map[member.Permission]string{
 	member.AuditRead:      "owner admin",
 	member.EvalRead:       "owner admin developer viewer",
 	member.EvalWrite:      "owner admin developer",
+	member.RecommendApply: "owner admin",
 }
 
 func TestPermissionMatrixIsPinned(t *testing.T) {

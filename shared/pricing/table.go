@@ -33,11 +33,14 @@ var builtin = map[string]Price{
 	"bedrock/amazon.nova-pro-v1:0":                      {Input: 800_000, CachedRead: 200_000, Output: 3_200_000, MaxOutput: 10_000},
 	"bedrock/amazon.nova-lite-v1:0":                     {Input: 60_000, CachedRead: 15_000, Output: 240_000, MaxOutput: 10_000},
 	"bedrock/amazon.nova-micro-v1:0":                    {Input: 35_000, CachedRead: 8_750, Output: 140_000, MaxOutput: 10_000},
-	// The built-in mock provider is priced like small real models so budgets,
-	// evaluations and savings behave realistically offline.
-	"mock/mock-large": {Input: 2_500_000, CachedRead: 1_250_000, Output: 10_000_000, MaxOutput: 4_096},
-	"mock/mock-small": {Input: 150_000, CachedRead: 75_000, Output: 600_000, MaxOutput: 4_096},
-	"mock/mock-tiny":  {Input: 50_000, CachedRead: 25_000, Output: 200_000, MaxOutput: 4_096},
+	// The built-in mock provider is priced like real models of comparable
+	// size (mock-large as gpt-4o, mock-small as gpt-4o-mini, mock-medium
+	// between them) so budgets, evaluations and savings behave
+	// realistically offline.
+	"mock/mock-large":  {Input: 2_500_000, CachedRead: 1_250_000, Output: 10_000_000, MaxOutput: 4_096},
+	"mock/mock-medium": {Input: 500_000, CachedRead: 250_000, Output: 2_000_000, MaxOutput: 4_096},
+	"mock/mock-small":  {Input: 150_000, CachedRead: 75_000, Output: 600_000, MaxOutput: 4_096},
+	"mock/mock-tiny":   {Input: 50_000, CachedRead: 25_000, Output: 200_000, MaxOutput: 4_096},
 }
 
 // Table resolves prices: an org's overrides first, then the built-in table.

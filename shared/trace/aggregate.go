@@ -20,7 +20,12 @@ const (
 	DimAll   = "all"
 	DimModel = "model" // value: provider/model
 	DimAlias = "alias"
-	DimTag   = "tag" // value: key=value
+	// DimWorkspaceAlias is an alias's totals within its own workspace
+	// (value: <workspace>/<alias>): alias names are per workspace, and a
+	// recommendation's projected saving must not count another
+	// workspace's alias of the same name.
+	DimWorkspaceAlias = "wsalias"
+	DimTag            = "tag" // value: key=value
 )
 
 type dimension struct{ name, value string }
@@ -28,7 +33,7 @@ type dimension struct{ name, value string }
 func dimensions(t *Trace) []dimension {
 	d := []dimension{{DimAll, ""}, {DimModel, t.Provider + "/" + t.Model}}
 	if t.Alias != "" {
-		d = append(d, dimension{DimAlias, t.Alias})
+		d = append(d, dimension{DimAlias, t.Alias}, dimension{DimWorkspaceAlias, WorkspaceAlias(t.Workspace, t.Alias)})
 	}
 	keys := make([]string, 0, len(t.Tags))
 	for k := range t.Tags {
@@ -40,6 +45,9 @@ func dimensions(t *Trace) []dimension {
 	}
 	return d
 }
+
+// WorkspaceAlias is the DimWorkspaceAlias value of alias in workspace ws.
+func WorkspaceAlias(ws, alias string) string { return ws + "/" + alias }
 
 func aggPK(org, day string) string { return "ORG#" + org + "#AGG#" + day }
 

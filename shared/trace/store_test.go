@@ -78,6 +78,17 @@ func TestRecordIsIdempotentAndAggregatesAreExact(t *testing.T) {
 	if len(tags) != 2 || tags[0].Requests+tags[1].Requests != events {
 		t.Fatalf("tag aggregates: %+v", tags)
 	}
+	// An alias's totals are also kept per workspace, apart from the
+	// org-wide alias dimension.
+	wsAlias, err := st.Aggregates(ctx, sc.DynamoDB, org, day0, day0.Add(24*time.Hour), trace.DimWorkspaceAlias)
+	if err != nil || len(wsAlias) != 1 || wsAlias[0].Value != trace.WorkspaceAlias("ws_a", "default") ||
+		wsAlias[0].Requests != events || wsAlias[0].CostNano != wantCost {
+		t.Fatalf("workspace alias aggregates: %+v %v", wsAlias, err)
+	}
+	aliases, err := st.Aggregates(ctx, sc.DynamoDB, org, day0, day0.Add(24*time.Hour), trace.DimAlias)
+	if err != nil || len(aliases) != 1 || aliases[0].Value != "default" || aliases[0].Requests != events {
+		t.Fatalf("alias aggregates: %+v %v", aliases, err)
+	}
 }
 
 func TestListPagesNewestFirstWithFilters(t *testing.T) {

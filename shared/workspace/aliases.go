@@ -44,6 +44,20 @@ type AliasVersion struct {
 	Targets []Target
 	Actor   string
 	Time    time.Time
+	// Cites is the recommendation this version applied or undid, if any,
+	// so the history says why traffic moved.
+	Cites string
+}
+
+// AliasChange says who saves an alias version and why.
+type AliasChange struct {
+	Actor string
+	// Cites names the recommendation the version applies or undoes.
+	Cites string
+	// IfVersion, when not 0, saves only if the alias's current version is
+	// still IfVersion (else Conflict alias_changed): a change decided on
+	// what the alias looked like must not land on top of someone else's.
+	IfVersion int64
 }
 
 var (
@@ -83,22 +97,34 @@ func validTargets(targets []Target) error {
 // so of two concurrent saves exactly one becomes the next version and the
 // other fails with Conflict alias_changed; history never has a gap.
 func (s *Store) SaveAlias(ctx context.Context, db AdminDB, org, ws, name string, targets []Target, actor string, now time.Time) (Alias, error) {
+	return s.SaveAliasChange(ctx, db, org, ws, name, targets, AliasChange{Actor: actor}, now)
+}
+
+// SaveAliasChange is SaveAlias with the change's citation and an optional
+// expected current version.
+func (s *Store) SaveAliasChange(ctx context.Context, db AdminDB, org, ws, name string, targets []Target, ch AliasChange, now time.Time) (Alias, error) {
 	if !ValidAliasName(name) {
 		return Alias{}, invalid("invalid_alias_name", "name", "alias names are 1-64 of a-z, 0-9, '.', '_' and '-', starting with a letter or digit")
 	}
 	if err := validTargets(targets); err != nil {
 		return Alias{}, err
 	}
-	return s.saveAlias(ctx, db, org, ws, name, targets, actor, now)
+	return s.saveAlias(ctx, db, org, ws, name, targets, ch, now)
 }
 
-func (s *Store) saveAlias(ctx context.Context, db AdminDB, org, ws, name string, targets []Target, actor string, now time.Time) (Alias, error) {
-	if actor == "" || len(actor) > 200 || !utf8.ValidString(actor) {
+func (s *Store) saveAlias(ctx context.Context, db AdminDB, org, ws, name string, targets []Target, ch AliasChange, now time.Time) (Alias, error) {
+	if ch.Actor == "" || len(ch.Actor) > 200 || !utf8.ValidString(ch.Actor) {
 		return Alias{}, invalid("invalid_actor", "actor", "the change needs an actor of 1-200 bytes")
+	}
+	if len(ch.Cites) > 64 || !utf8.ValidString(ch.Cites) {
+		return Alias{}, invalid("invalid_citation", "cites", "a citation is at most 64 bytes")
 	}
 	cur, exists, err := s.currentAlias(ctx, db, org, ws, name)
 	if err != nil {
 		return Alias{}, err
+	}
+	if ch.IfVersion != 0 && (!exists || cur.Version != ch.IfVersion) {
+		return Alias{}, errAliasRaced.WithParam("name")
 	}
 	prev := cur.Version
 	if !exists {
@@ -117,7 +143,7 @@ func (s *Store) saveAlias(ctx context.Context, db AdminDB, org, ws, name string,
 		return Alias{}, fmt.Errorf("encode alias: %w", err)
 	}
 	hist, err := attributevalue.MarshalMap(aliasVersionItem{PK: aliasHistoryPK(org, ws), SK: aliasVersionSK(name, a.Version),
-		Name: name, Version: a.Version, Targets: strs, Actor: actor, Time: now.UTC()})
+		Name: name, Version: a.Version, Targets: strs, Actor: ch.Actor, Time: now.UTC(), Cites: ch.Cites})
 	if err != nil {
 		return Alias{}, fmt.Errorf("encode alias version: %w", err)
 	}
@@ -146,6 +172,12 @@ func (s *Store) saveAlias(ctx context.Context, db AdminDB, org, ws, name string,
 // version: history only grows, so a rollback is itself undoable and
 // audited. A version that was never saved is NotFound alias_version_not_found.
 func (s *Store) RollbackAlias(ctx context.Context, db AdminDB, org, ws, name string, version int64, actor string, now time.Time) (Alias, error) {
+	return s.RollbackAliasChange(ctx, db, org, ws, name, version, AliasChange{Actor: actor}, now)
+}
+
+// RollbackAliasChange is RollbackAlias with the change's citation and an
+// optional expected current version.
+func (s *Store) RollbackAliasChange(ctx context.Context, db AdminDB, org, ws, name string, version int64, ch AliasChange, now time.Time) (Alias, error) {
 	notFound := apperr.New(apperr.NotFound, "alias_version_not_found", "the alias has no such version").WithParam("version")
 	if !ValidAliasName(name) || version < 1 {
 		return Alias{}, notFound
@@ -165,7 +197,7 @@ func (s *Store) RollbackAlias(ctx context.Context, db AdminDB, org, ws, name str
 	if err := validTargets(v.Targets); err != nil {
 		return Alias{}, fmt.Errorf("alias %s version %d: %w", name, version, err)
 	}
-	return s.saveAlias(ctx, db, org, ws, name, v.Targets, actor, now)
+	return s.saveAlias(ctx, db, org, ws, name, v.Targets, ch, now)
 }
 
 // DeleteAlias removes the alias from routing. Its history is kept, and a

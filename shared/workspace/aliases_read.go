@@ -130,7 +130,7 @@ func decodeAliasVersion(item map[string]types.AttributeValue) (AliasVersion, err
 	if err := attributevalue.UnmarshalMap(item, &vi); err != nil {
 		return AliasVersion{}, apperr.Wrap(err, apperr.Internal, "corrupt_settings", "internal error")
 	}
-	return AliasVersion{Version: vi.Version, Targets: parseTargets(vi.Targets), Actor: vi.Actor, Time: vi.Time}, nil
+	return AliasVersion{Version: vi.Version, Targets: parseTargets(vi.Targets), Actor: vi.Actor, Time: vi.Time, Cites: vi.Cites}, nil
 }
 
 // parseTargets decodes stored targets as Load does, skipping any it cannot.

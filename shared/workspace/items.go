@@ -53,6 +53,7 @@ type settingsItem struct {
 	Rev             int64 `dynamodbav:"rev,omitempty"`
 	EvalMonthlyCap  int64 `dynamodbav:"eval_monthly_cap_nano,omitempty"`
 	ShadowPercent   int64 `dynamodbav:"shadow_sample_pct,omitempty"`
+	MarginBP        int64 `dynamodbav:"noninferiority_margin_bp,omitempty"`
 }
 
 type aliasItem struct {
@@ -98,4 +99,5 @@ type aliasVersionItem struct {
 	Targets []string  `dynamodbav:"targets"`
 	Actor   string    `dynamodbav:"actor"`
 	Time    time.Time `dynamodbav:"created_at"`
+	Cites   string    `dynamodbav:"cites,omitempty"`
 }

@@ -84,7 +84,20 @@ type Settings struct {
 	// ShadowSamplePercent of alias calls keep their request and answer,
 	// sealed, until an evaluation scores them; 0 (the default) keeps none.
 	ShadowSamplePercent int64
+	// MarginBP is the non-inferiority margin δ, in basis points of the
+	// [0,1] score scale, a cheaper model's evaluation must clear before it
+	// is recommended; DefaultMarginBP when unset.
+	MarginBP int64
 }
+
+// DefaultMarginBP is the non-inferiority margin until a workspace sets one:
+// 500 basis points, δ = 0.05 (a candidate may score at most five points
+// lower on a 0-100 scale).
+const DefaultMarginBP = 500
+
+// MaxMarginBP bounds the margin: a candidate allowed to be more than half
+// the score scale worse is not "non-inferior" in any useful sense.
+const MaxMarginBP = 5000
 
 // DefaultEvalMonthlyCap is a workspace's evaluation budget until it sets
 // one: $10 a month.

@@ -24,6 +24,7 @@ type SettingsPatch struct {
 	AlertThresholds           *[]int
 	EvalMonthlyCap            *pricing.NanoUSD
 	ShadowSamplePercent       *int64
+	MarginBP                  *int64
 }
 
 var errWorkspaceNotFound = apperr.New(apperr.NotFound, "workspace_not_found", "no such workspace")
@@ -80,6 +81,7 @@ func (p SettingsPatch) validate() error {
 		checkThresholds(p.AlertThresholds),
 		checkEvalCap(p.EvalMonthlyCap),
 		checkRange(p.ShadowSamplePercent, 0, 100, "invalid_shadow_sample_pct", "shadow_sample_pct"),
+		checkRange(p.MarginBP, 1, MaxMarginBP, "invalid_noninferiority_margin", "noninferiority_margin_bp"),
 	} {
 		if err != nil {
 			return err
@@ -121,6 +123,9 @@ func (p SettingsPatch) plan(st Settings) (change, error) {
 	}
 	if p.ShadowSamplePercent != nil {
 		ch.put("shadow_sample_pct", *p.ShadowSamplePercent)
+	}
+	if p.MarginBP != nil {
+		ch.put("noninferiority_margin_bp", *p.MarginBP)
 	}
 	if p.StoreContentAllowed != nil {
 		ch.put("store_content_allowed", *p.StoreContentAllowed)

@@ -52,6 +52,8 @@ func TestUpdateSettingsValidation(t *testing.T) {
 		{"negative eval cap", workspace.SettingsPatch{EvalMonthlyCap: ptr(pricing.NanoUSD(-1))}, "invalid_eval_monthly_cap", "eval_monthly_cap_nano"},
 		{"shadow 101%", workspace.SettingsPatch{ShadowSamplePercent: ptr(int64(101))}, "invalid_shadow_sample_pct", "shadow_sample_pct"},
 		{"shadow -1%", workspace.SettingsPatch{ShadowSamplePercent: ptr(int64(-1))}, "invalid_shadow_sample_pct", "shadow_sample_pct"},
+		{"margin 0bp", workspace.SettingsPatch{MarginBP: ptr(int64(0))}, "invalid_noninferiority_margin", "noninferiority_margin_bp"},
+		{"margin 5001bp", workspace.SettingsPatch{MarginBP: ptr(int64(5001))}, "invalid_noninferiority_margin", "noninferiority_margin_bp"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -63,7 +65,8 @@ func TestUpdateSettingsValidation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (workspace.Settings{Name: "team", RedactAfterDays: 30, RetentionDays: 90, EvalMonthlyCap: workspace.DefaultEvalMonthlyCap}); !reflect.DeepEqual(snap.Settings, want) {
+	if want := (workspace.Settings{Name: "team", RedactAfterDays: 30, RetentionDays: 90, EvalMonthlyCap: workspace.DefaultEvalMonthlyCap,
+		MarginBP: workspace.DefaultMarginBP}); !reflect.DeepEqual(snap.Settings, want) {
 		t.Fatalf("refused patches changed the settings: %+v", snap.Settings)
 	}
 	_, _, err = f.st.UpdateSettings(f.ctx, f.sc.DynamoDB, f.org, id.New(id.Workspace), workspace.SettingsPatch{RPM: ptr(int64(1))})
@@ -80,17 +83,18 @@ func TestUpdateSettingsRoundTrip(t *testing.T) {
 		MaxOutputTokens: ptr(int64(1e7)), AllowedModels: &[]string{"default", "openai/gpt-4o", "together/meta-llama/Llama-3-8b"},
 		StoreContentAllowed: ptr(true), RedactAfterDays: ptr(int64(3650)), RetentionDays: ptr(int64(3650)),
 		AlertThresholds: &[]int{1, 50, 80, 90, 100}, EvalMonthlyCap: ptr(pricing.NanoUSD(5_000_000_000)), ShadowSamplePercent: ptr(int64(25)),
+		MarginBP: ptr(int64(250)),
 	}
 	before, after, err := f.st.UpdateSettings(f.ctx, f.sc.DynamoDB, f.org, f.ws, p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (workspace.Settings{Name: "team", RedactAfterDays: 30, RetentionDays: 90, EvalMonthlyCap: workspace.DefaultEvalMonthlyCap}); !reflect.DeepEqual(before, want) {
+	if want := (workspace.Settings{Name: "team", RedactAfterDays: 30, RetentionDays: 90, EvalMonthlyCap: workspace.DefaultEvalMonthlyCap, MarginBP: workspace.DefaultMarginBP}); !reflect.DeepEqual(before, want) {
 		t.Fatalf("before: %+v", before)
 	}
 	want := workspace.Settings{Name: "team", MonthlyCap: 1e18, RPM: 1e9, TPM: 250_000, MaxOutputTokens: 1e7,
 		AllowedModels: *p.AllowedModels, StoreContentAllowed: true, RedactAfterDays: 3650, RetentionDays: 3650,
-		AlertThresholds: []int{1, 50, 80, 90, 100}, EvalMonthlyCap: 5_000_000_000, ShadowSamplePercent: 25}
+		AlertThresholds: []int{1, 50, 80, 90, 100}, EvalMonthlyCap: 5_000_000_000, ShadowSamplePercent: 25, MarginBP: 250}
 	if !reflect.DeepEqual(after, want) {
 		t.Fatalf("after:\n got %+v\nwant %+v", after, want)
 	}

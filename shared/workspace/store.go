@@ -193,6 +193,10 @@ func settingsFromItem(si settingsItem) Settings {
 		MaxOutputTokens: si.MaxOutputTokens, AllowedModels: si.AllowedModels,
 		StoreContentAllowed: si.StoreContentAllowed, RedactAfterDays: si.RedactAfterDays, RetentionDays: si.RetentionDays,
 		AlertThresholds: si.AlertThresholds, EvalMonthlyCap: pricing.NanoUSD(si.EvalMonthlyCap), ShadowSamplePercent: si.ShadowPercent,
+		MarginBP: si.MarginBP,
+	}
+	if st.MarginBP <= 0 {
+		st.MarginBP = DefaultMarginBP
 	}
 	if st.EvalMonthlyCap <= 0 {
 		st.EvalMonthlyCap = DefaultEvalMonthlyCap

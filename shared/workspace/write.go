@@ -29,6 +29,7 @@ func (s *Store) PutSettings(ctx context.Context, db DB, org, ws string, st Setti
 		PK: PK(org, ws), SK: skSettings, Name: st.Name, MonthlyCap: int64(st.MonthlyCap), RPM: st.RPM, TPM: st.TPM,
 		MaxOutputTokens: st.MaxOutputTokens, AllowedModels: st.AllowedModels, StoreContentAllowed: st.StoreContentAllowed,
 		RedactAfterDays: st.RedactAfterDays, RetentionDays: st.RetentionDays,
+		EvalMonthlyCap: int64(st.EvalMonthlyCap), ShadowPercent: st.ShadowSamplePercent, MarginBP: st.MarginBP,
 	})
 }
 

@@ -1,9 +1,6 @@
 package mock
 
 import (
-	"crypto/sha256"
-	"encoding/binary"
-	"hash"
 	"math/rand/v2"
 	"strings"
 
@@ -54,17 +51,22 @@ func (m *Mock) Answer(model string, msgs []chat.Message) string {
 
 // answer is Answer for choice index i; other choices draw independently.
 // A request from Tollgate's LLM judge gets a verdict instead (see judge.go).
+//
+// Whether the answer is correct depends on the request's difficulty, a
+// draw every model shares, so models' mistakes nest as on real items: one
+// a model misses is missed by every model of lower quality. Which wrong
+// answer a model gives is drawn from its own seed, so models err
+// differently on the items they miss.
 func (m *Mock) answer(model string, msgs []chat.Message, i int) string {
 	if verdict, ok := m.judgeAnswer(model, msgs, i); ok {
 		return verdict
 	}
-	a, b := seed(model, msgs, i)
-	r := rand.New(rand.NewPCG(a, b))
 	correct := Correct(msgs)
-	if r.Float64() < m.quality(model) {
+	if difficulty(msgs, i) < m.quality(model) {
 		return correct
 	}
-	wrong := canned(r)
+	a, b := seed(model, msgs, i)
+	wrong := canned(rand.New(rand.NewPCG(a, b)))
 	if wrong == correct || strings.Contains(wrong, correct) {
 		wrong = "I do not know."
 	}
@@ -99,46 +101,10 @@ func canned(r *rand.Rand) string {
 	return strings.Join(parts, " ")
 }
 
-// seed hashes the model, the conversation and the choice index into the
-// two words that seed a request's random draws.
-func seed(model string, msgs []chat.Message, choice int) (uint64, uint64) {
-	h := sha256.New()
-	field(h, model)
-	for _, msg := range msgs {
-		field(h, msg.Role)
-		field(h, msg.Name)
-		field(h, msg.ToolCallID)
-		if msg.Content.IsParts {
-			for _, p := range msg.Content.Parts {
-				field(h, p.Type)
-				field(h, p.Text)
-				if p.ImageURL != nil {
-					field(h, p.ImageURL.URL)
-				}
-			}
-		} else {
-			field(h, msg.Content.Text)
-		}
-		for _, tc := range msg.ToolCalls {
-			field(h, tc.ID)
-			field(h, tc.Function.Name)
-			field(h, tc.Function.Arguments)
-		}
-	}
-	if choice > 0 {
-		var n [8]byte
-		binary.BigEndian.PutUint64(n[:], uint64(choice))
-		h.Write(n[:])
-	}
-	sum := h.Sum(nil)
-	return binary.BigEndian.Uint64(sum[:8]), binary.BigEndian.Uint64(sum[8:16])
-}
-
-// field writes s length-prefixed, so distinct conversations never hash alike
-// by shifting text between fields.
-func field(h hash.Hash, s string) {
-	var n [8]byte
-	binary.BigEndian.PutUint64(n[:], uint64(len(s)))
-	h.Write(n[:])
-	h.Write([]byte(s))
+// difficulty is choice i's difficulty, uniform in [0,1) and the same for
+// every model: a model answers correctly exactly when it is below the
+// model's quality (common random numbers).
+func difficulty(msgs []chat.Message, i int) float64 {
+	a, b := saltedSeed(saltDifficulty, "", msgs, i)
+	return rand.New(rand.NewPCG(a, b)).Float64()
 }

@@ -53,7 +53,7 @@ func TestCorrect(t *testing.T) {
 
 func TestAnswerIsDeterministic(t *testing.T) {
 	m1, m2 := newMock(t, Options{}), newMock(t, Options{})
-	for _, model := range []string{"mock-large", "mock-small", "mock-tiny", "other"} {
+	for _, model := range []string{"mock-large", "mock-medium", "mock-small", "mock-tiny", "other"} {
 		for i := range 20 {
 			msgs := []chat.Message{user(fmt.Sprintf("question %d", i))}
 			if a, b := m1.Answer(model, msgs), m2.Answer(model, msgs); a != b || a == "" {
@@ -71,6 +71,7 @@ func TestQualityDecidesCorrectness(t *testing.T) {
 		quality float64
 	}{
 		{"mock-large", 0.95},
+		{"mock-medium", 0.94},
 		{"mock-small", 0.80},
 		{"mock-tiny", 0.50},
 		{"always", 1},
@@ -97,6 +98,58 @@ func TestQualityDecidesCorrectness(t *testing.T) {
 	}
 }
 
+// TestMistakesNest checks the common random numbers of correctness: a
+// request a better model misses is missed by every worse one, models of
+// equal quality agree request by request, and each model's rate of correct
+// answers still matches its Quality.
+func TestMistakesNest(t *testing.T) {
+	m := newMock(t, Options{Models: map[string]Model{"medium-twin": {Quality: 0.94}}})
+	const prompts = 2000
+	// Ordered from best to worst; each must be right whenever the next is.
+	ladder := []struct {
+		model   string
+		quality float64
+	}{
+		{"mock-large", 0.95},
+		{"mock-medium", 0.94},
+		{"mock-small", 0.80},
+		{"mock-tiny", 0.50},
+	}
+	right := make([]int, len(ladder))
+	differentWrong := 0
+	for i := range prompts {
+		msgs := []chat.Message{user(fmt.Sprintf("Ticket %d: which queue?\nAnswer: queue-%d", i, i))}
+		correct := Correct(msgs)
+		ok := make([]bool, len(ladder))
+		for k, l := range ladder {
+			ok[k] = m.Answer(l.model, msgs) == correct
+			if ok[k] {
+				right[k]++
+			}
+		}
+		for k := 1; k < len(ladder); k++ {
+			if ok[k] && !ok[k-1] {
+				t.Fatalf("prompt %d: %s is right but %s is wrong", i, ladder[k].model, ladder[k-1].model)
+			}
+		}
+		if twin := m.Answer("medium-twin", msgs) == correct; twin != ok[1] {
+			t.Fatalf("prompt %d: equal-quality models disagree (mock-medium %v, twin %v)", i, ok[1], twin)
+		}
+		if !ok[2] && m.Answer("mock-small", msgs) != m.Answer("mock-tiny", msgs) {
+			differentWrong++
+		}
+	}
+	for k, l := range ladder {
+		rate := float64(right[k]) / prompts
+		if math.Abs(rate-l.quality) > 0.03 {
+			t.Errorf("%s: correct %.3f of the time, quality %.2f", l.model, rate, l.quality)
+		}
+	}
+	if differentWrong == 0 {
+		t.Error("wrong answers do not depend on the model")
+	}
+}
+
 func TestNewRefusesBadOptions(t *testing.T) {
 	cases := []Options{
 		{Models: map[string]Model{"m": {Quality: 1.5}}},
@@ -117,7 +170,7 @@ func TestNewRefusesBadOptions(t *testing.T) {
 func TestModelsList(t *testing.T) {
 	m := newMock(t, Options{Models: map[string]Model{"gpt-4o-mini": {Quality: 0.9}}})
 	got := m.Models()
-	want := []string{"gpt-4o-mini", "mock-large", "mock-small", "mock-tiny"}
+	want := []string{"gpt-4o-mini", "mock-large", "mock-medium", "mock-small", "mock-tiny"}
 	if len(got) != len(want) {
 		t.Fatalf("got %+v", got)
 	}

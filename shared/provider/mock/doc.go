@@ -12,14 +12,25 @@
 // Model names choose behaviour, so evaluations can tell models apart. Each
 // model has a Quality, the probability that its answer equals Correct(msgs):
 // the text after the last "Answer:" marker of the last user message when
-// there is one, otherwise a fixed sentence derived from the messages. The
-// draw is seeded by the request hash, so it too is deterministic. Built in:
+// there is one, otherwise a fixed sentence derived from the messages. Built
+// in:
 //
-//	mock-large  Quality 0.95
-//	mock-small  Quality 0.80
-//	mock-tiny   Quality 0.50
+//	mock-large   Quality 0.95
+//	mock-medium  Quality 0.94
+//	mock-small   Quality 0.80
+//	mock-tiny    Quality 0.50
 //
 // Any other model name answers correctly every time.
+//
+// Correctness uses common random numbers: each request (and choice index)
+// has a difficulty, a uniform draw in [0,1) seeded by the messages alone,
+// and a model is right exactly when the difficulty is below its Quality.
+// Models' mistakes therefore nest like real ones: a request mock-large
+// misses is missed by mock-medium, mock-small and mock-tiny too, and models
+// of equal Quality are right and wrong on the same requests, so a paired
+// comparison sees realistic, positively correlated scores. The wrong answer
+// a model gives is drawn from a seed of the model and the request, so
+// models err differently. Both draws are deterministic.
 //
 // Judge requests: a request whose system message starts with "You are an
 // impartial evaluator" and whose user message is framed as shared/score's
@@ -52,4 +63,11 @@
 // GET /v1/models), so the openai adapter, benchmarks and peer gateways can be
 // pointed at it on loopback. Options add latency (FirstByteDelay, ChunkDelay)
 // and faults (FailWith, FailMidStream, DropMidStream) per model.
+//
+// Regressions change while the mock runs, for end-to-end tests of
+// verification and drift: per model an error percent (that share of
+// requests, chosen by a draw seeded by the request, fails with HTTP 500
+// before any output), an extra first-byte latency and a quality drop
+// (subtracted from Quality, floored at 0). Both Mock and Handler honour
+// them.
 package mock

@@ -110,7 +110,7 @@ func (m *Mock) serveStream(w http.ResponseWriter, r *http.Request, call *provide
 		writeFailure(w, err)
 		return
 	}
-	if sleep(ctx, m.opts.FirstByteDelay) != nil {
+	if sleep(ctx, m.firstByteDelay(call.Request.Model)) != nil {
 		return // the client left
 	}
 	req := call.Request

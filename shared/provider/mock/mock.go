@@ -39,13 +39,17 @@ type Options struct {
 	APIKey string
 	// Now is the clock for response timestamps; time.Now by default.
 	Now func() time.Time
+	// Regressions, when set, degrade models while the mock runs (errors,
+	// latency, quality); the caller keeps the pointer to change them. Nil
+	// means none.
+	Regressions *Regressions
 }
 
 // injectedRetryAfter is the Retry-After of injected 429 and 503 failures.
 const injectedRetryAfter = time.Second
 
-// Mock is the deterministic in-memory provider. It is immutable after New
-// and safe for concurrent use.
+// Mock is the deterministic in-memory provider. It is immutable after New,
+// except through its Options.Regressions, and safe for concurrent use.
 type Mock struct {
 	opts   Options
 	models map[string]Model
@@ -95,21 +99,22 @@ func (m *Mock) Complete(ctx context.Context, call *provider.Call) (*chat.Respons
 		return nil, err
 	}
 	streamed := chunkCount(g) - 1 // the chunks a stream would carry, less its usage chunk
-	wait := m.opts.FirstByteDelay + time.Duration(streamed)*m.opts.ChunkDelay
+	wait := m.firstByteDelay(call.Request.Model) + time.Duration(streamed)*m.opts.ChunkDelay
 	if err := sleep(ctx, wait); err != nil {
 		return nil, ctxError(ctx, 0)
 	}
 	return m.response(g, call.Request.Model), nil
 }
 
-// Stream starts a streamed call after FirstByteDelay. The stream always ends
-// with a usage chunk, as the gateway asks every upstream for one.
+// Stream starts a streamed call after FirstByteDelay (plus any regression's
+// ExtraLatency). The stream always ends with a usage chunk, as the gateway
+// asks every upstream for one.
 func (m *Mock) Stream(ctx context.Context, call *provider.Call) (provider.Stream, error) {
 	g, err := m.start(call)
 	if err != nil {
 		return nil, err
 	}
-	if err := sleep(ctx, m.opts.FirstByteDelay); err != nil {
+	if err := sleep(ctx, m.firstByteDelay(call.Request.Model)); err != nil {
 		return nil, ctxError(ctx, 0)
 	}
 	sctx, cancel := context.WithCancel(ctx)
@@ -124,13 +129,17 @@ func (m *Mock) Stream(ctx context.Context, call *provider.Call) (provider.Stream
 	}, nil
 }
 
-// start applies injected failures and generates the outcome.
+// start applies injected failures (FailWith, then a regression's error
+// rate) and generates the outcome.
 func (m *Mock) start(call *provider.Call) (*generation, error) {
 	if call == nil || call.Request == nil {
 		return nil, errors.New("mock: call without a request")
 	}
 	if status, ok := m.opts.FailWith[call.Request.Model]; ok {
 		return nil, injected(status)
+	}
+	if err := m.regressionFailure(call.Request); err != nil {
+		return nil, err
 	}
 	return m.generate(call.Request)
 }

@@ -9,9 +9,14 @@ import (
 // Model is how one mock model name behaves.
 type Model struct {
 	// Quality is the probability, in [0,1], that the model's answer equals
-	// Correct(msgs). The draw is seeded by the request, so a given request
-	// is always answered the same way. Asked as a judge, the model leaves
-	// its verdict unperturbed with this probability (see the package doc).
+	// Correct(msgs). The answer is correct when the request's difficulty,
+	// a uniform draw seeded by the request alone, is below Quality; every
+	// model shares that draw, so mistakes nest as on real items: a request
+	// a model misses is missed by every model of lower quality, and models
+	// of equal quality are right and wrong on the same requests. A given
+	// request is always answered the same way. Asked as a judge, the model
+	// leaves its verdict unperturbed with this probability (see the package
+	// doc). An active Regression lowers it.
 	Quality float64
 }
 
@@ -23,9 +28,10 @@ const DefaultQuality = 1.0
 // or overrides it.
 func BuiltinModels() map[string]Model {
 	return map[string]Model{
-		"mock-large": {Quality: 0.95},
-		"mock-small": {Quality: 0.80},
-		"mock-tiny":  {Quality: 0.50},
+		"mock-large":  {Quality: 0.95},
+		"mock-medium": {Quality: 0.94},
+		"mock-small":  {Quality: 0.80},
+		"mock-tiny":   {Quality: 0.50},
 	}
 }
 
@@ -47,10 +53,15 @@ func (m *Mock) Models() []chat.Model {
 	return out
 }
 
-// quality returns the model's Quality, DefaultQuality when unlisted.
+// quality returns the model's Quality, DefaultQuality when unlisted, less
+// the QualityDrop of its active regression (never below 0).
 func (m *Mock) quality(model string) float64 {
+	q := DefaultQuality
 	if md, ok := m.models[model]; ok {
-		return md.Quality
+		q = md.Quality
 	}
-	return DefaultQuality
+	if r, ok := m.opts.Regressions.Get(model); ok {
+		q = max(0, q-r.QualityDrop)
+	}
+	return q
 }
