@@ -7,9 +7,9 @@ import (
 )
 
 // OrgDB is the org's scoped client (a TenantRole session tagged with the
-// org). Query and BatchWriteItem are all export and deletion need, and
-// both are allowed on the org's own keys only, so a bug here cannot reach
-// another org's items.
+// org). Query (of the table and of its gsi1 index) and BatchWriteItem are
+// all export and deletion need, and both are allowed on the org's own keys
+// only, so a bug here cannot reach another org's items.
 type OrgDB interface {
 	Query(ctx context.Context, in *dynamodb.QueryInput, optFns ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
 	BatchWriteItem(ctx context.Context, in *dynamodb.BatchWriteItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error)

@@ -24,7 +24,8 @@ import (
 //     here on, even if the run stops before the records go;
 //  3. destroy the data keys (crypto-shredding as early as possible);
 //  4. delete the derived partitions in the reverse of the walk's order, so
-//     what names a partition is deleted only after it;
+//     what names a partition is deleted only after it (feedback, which
+//     only gsi1 lists, is deleted through the index);
 //  5. delete the org partition, deleting the lookups of any token record
 //     found there first (one created since step 1);
 //  6. delete the registry entry, which marks the deletion finished.
@@ -58,14 +59,10 @@ func DeleteOrg(ctx context.Context, db OrgDB, global GlobalDB, destroy func(cont
 	}
 	counts[FamilyDataKey] += w.ix.dataKeys
 	for i := len(w.found) - 1; i >= 0; i-- {
-		pk := w.found[i]
-		if pk == orgPK(org) {
-			continue
-		}
-		in := partitionQuery(table, pk)
-		in.ProjectionExpression = aws.String("pk, sk")
-		if err := purge(ctx, db, table, org, "delete "+pk, in, counts, nil); err != nil {
-			return counts, err
+		if src := w.found[i]; src != (source{pk: orgPK(org)}) {
+			if err := purgeSource(ctx, db, table, org, src, counts); err != nil {
+				return counts, err
+			}
 		}
 	}
 	if err := deleteOrgPartition(ctx, db, global, table, org, gone, counts); err != nil {

@@ -60,6 +60,13 @@ func TestDeleteOrgLeavesNothingAndShredsKeys(t *testing.T) {
 		counts[orgdata.FamilyTrace] == 0 || counts[orgdata.FamilyAudit] == 0 || counts[orgdata.FamilyBudget] == 0 {
 		t.Errorf("counts %v", counts)
 	}
+	for _, fam := range []string{orgdata.FamilyEvalKill, orgdata.FamilyEvalList, orgdata.FamilyEvalRun, orgdata.FamilyEvalCall,
+		orgdata.FamilyDataset, orgdata.FamilyDatasetPart, orgdata.FamilyShadow, orgdata.FamilyRecommendation, orgdata.FamilyFeedback,
+		orgdata.FamilyDriftFlag, orgdata.FamilyIdempotency} {
+		if counts[fam] == 0 {
+			t.Errorf("counts %v report no %s", counts, fam)
+		}
+	}
 	if !reflect.DeepEqual(orgItems(t, b.org), beforeB) {
 		t.Error("org B changed")
 	}

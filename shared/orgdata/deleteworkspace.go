@@ -12,20 +12,24 @@ import (
 	"github.com/tollgate-dev/tollgate/shared/trace"
 )
 
-// DeleteWorkspace deletes workspace ws of org: its partitions (settings,
-// aliases, connections with their sealed keys, alias history), its traces with their
-// pending redactions, its budget and rate counters, and last its directory
-// entry, so a run stopped part way leaves the workspace listed and a rerun
-// finishes it.
+// DeleteWorkspace deletes workspace ws of org: its settings first, then
+// its savings data (evaluation runs with their results, calls and budget
+// counters, datasets, shadow samples, recommendations, and the feedback
+// sent from it), its partitions (aliases, connections with their sealed
+// keys, alias history), its traces with their pending redactions, its
+// budget and rate counters, and last its directory entry, so a run stopped
+// part way leaves the workspace listed and a rerun finishes it.
 //
 // What belongs to the org rather than the workspace stays: daily
 // aggregates (org totals per model, alias and tag, which keep counting the
 // workspace's past calls, as the org's bill does), trace expiry markers
 // (shared by the workspaces' traces of a day; retention removes them), the
-// org's budget counter, reservations, the audit log, and API tokens, which
-// the caller revokes through the token package first (it owns their
-// lookups) — a token of a deleted workspace authenticates but can no
-// longer load the workspace's settings.
+// org's budget counter, reservations, the audit log, the evaluation kill
+// switch, drift flags (per model, across workspaces), idempotency keys
+// (per API key; they expire within a day), and API tokens, which the
+// caller revokes through the token package first (it owns their lookups)
+// — a token of a deleted workspace authenticates but can no longer load
+// the workspace's settings.
 func DeleteWorkspace(ctx context.Context, db OrgDB, table, org, ws string) (Counts, error) {
 	if err := checkOrg(org); err != nil {
 		return nil, err
@@ -34,37 +38,28 @@ func DeleteWorkspace(ctx context.Context, db OrgDB, table, org, ws string) (Coun
 		return nil, err
 	}
 	w := newWalker(db, table, org, time.Now(), nil)
-	if err := w.orgPartition(ctx); err != nil {
-		return nil, err
-	}
-	if err := w.aggregates(ctx); err != nil {
-		return nil, err
+	for _, step := range []func(context.Context) error{w.orgPartition, w.aggregates, w.aggregateAliases} {
+		if err := step(ctx); err != nil {
+			return nil, err
+		}
 	}
 	counts := Counts{}
-	// Settings first: once they are gone the gateway stops serving the
-	// workspace, so no new traces or counters appear behind the deletion.
-	for _, pk := range wsPartitions(org, ws) {
-		in := partitionQuery(table, pk)
-		in.ProjectionExpression = aws.String("pk, sk")
-		if err := purge(ctx, db, table, org, "delete "+pk, in, counts, nil); err != nil {
-			return counts, err
-		}
+	// Settings first: once they are gone neither the gateway nor an
+	// evaluation worker can load the workspace, so no new traces, samples,
+	// results or counters appear behind the deletion.
+	if err := purgeKey(ctx, db, table, org, wsPK(org, ws), skSettings, counts); err != nil {
+		return counts, err
+	}
+	if err := deleteWorkspaceData(ctx, w, ws, counts); err != nil {
+		return counts, err
 	}
 	if err := deleteWorkspaceTraces(ctx, db, table, org, ws, slices.Sorted(maps.Keys(w.ix.traceDays)), counts); err != nil {
 		return counts, err
 	}
-	for _, pk := range []string{budgetPK(org, ws), ratePK(org, ws)} {
-		in := partitionQuery(table, pk)
-		in.ProjectionExpression = aws.String("pk, sk")
-		if err := purge(ctx, db, table, org, "delete "+pk, in, counts, nil); err != nil {
-			return counts, err
-		}
+	if err := deleteCounters(ctx, db, table, org, []string{ws}, counts); err != nil {
+		return counts, err
 	}
-	dir := partitionQuery(table, orgPK(org))
-	dir.KeyConditionExpression = aws.String("pk = :pk AND sk = :sk")
-	dir.ExpressionAttributeValues[":sk"] = s("WS#" + ws)
-	dir.ProjectionExpression = aws.String("pk, sk")
-	if err := purge(ctx, db, table, org, "delete directory entry", dir, counts, nil); err != nil {
+	if err := purgeKey(ctx, db, table, org, orgPK(org), "WS#"+ws, counts); err != nil {
 		return counts, err
 	}
 	return counts, nil

@@ -21,8 +21,10 @@ type line struct {
 //
 // Secrets stay behind: data keys (DATAKEY items) are skipped, and
 // attributes named sealed_*, hash, prev_hash or wrapped, and any string
-// that is a sealed secret, are left out of the items written. It returns
-// the lines written per family.
+// that is a sealed secret, are left out of the items written: dataset
+// chunks, shadow samples, evaluation calls and remembered idempotent
+// answers are exported with their keys and metadata but without their
+// sealed text. It returns the lines written per family.
 func Export(ctx context.Context, db OrgDB, table, org string, w io.Writer) (Counts, error) {
 	if err := checkOrg(org); err != nil {
 		return nil, err

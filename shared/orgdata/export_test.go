@@ -25,22 +25,35 @@ func expectedFamily(org, pk, sk string) string {
 				return fam
 			}
 		}
-		return map[string]string{"ORG": "org", "OWNERS": "owners"}[sk]
+		return map[string]string{"ORG": "org", "OWNERS": "owners", "EVALKILL": "eval_kill"}[sk]
 	}
 	rest := strings.TrimPrefix(pk, base+"#")
-	if strings.HasPrefix(rest, "WS#") {
-		for prefix, fam := range map[string]string{"SETTINGS": "workspace_settings", "ALIAS#": "alias", "ALIASV#": "alias_version", "CONN#": "connection"} {
+	bySK := func(fams map[string]string, other string) string {
+		for prefix, fam := range fams {
 			if strings.HasPrefix(sk, prefix) {
 				return fam
 			}
 		}
-		return "workspace_other"
+		return other
 	}
-	if rest == "REDACT" {
+	switch {
+	case strings.HasPrefix(rest, "WS#"):
+		return bySK(map[string]string{"SETTINGS": "workspace_settings", "ALIAS#": "alias", "ALIASV#": "alias_version", "CONN#": "connection"},
+			"workspace_other")
+	case strings.HasPrefix(rest, "EVAL#"):
+		return bySK(map[string]string{"RUN": "eval_run", "STATE#": "eval_transition", "ITEM#": "eval_result", "LEASE#": "eval_lease",
+			"CALL#": "eval_call"}, "eval_other")
+	case strings.HasPrefix(rest, "REC#"):
+		return bySK(map[string]string{"REC#": "recommendation", "RUN#": "recommendation_guard", "HIST#": "recommendation_history"},
+			"recommendation_other")
+	case rest == "REDACT":
 		return "redact_marker"
+	case rest == "DRIFT":
+		return "drift_flag"
 	}
 	for prefix, fam := range map[string]string{"TR#": "trace", "AGG#": "aggregate", "BUDGET#": "budget", "RATE#": "rate",
-		"RES#": "reservation", "AUDIT#": "audit"} {
+		"RES#": "reservation", "AUDIT#": "audit", "IDEM#": "idempotency", "FB#": "feedback", "SHADOW#": "shadow_sample",
+		"DSMETA#": "dataset", "DS#": "dataset_chunk", "EVALS#": "eval_list"} {
 		if strings.HasPrefix(rest, prefix) {
 			return fam
 		}
@@ -102,7 +115,9 @@ func TestExportHoldsEverythingButSecrets(t *testing.T) {
 		t.Fatalf("per family:\n table  %v\n lines  %v\n counts %v", want, lines, counts)
 	}
 	for _, fam := range []string{"org", "directory", "member", "email_guard", "owners", "token", "trace_expiry",
-		"workspace_settings", "alias", "connection", "trace", "aggregate", "redact_marker", "budget", "rate", "reservation", "audit"} {
+		"workspace_settings", "alias", "connection", "trace", "aggregate", "redact_marker", "budget", "rate", "reservation", "audit",
+		"eval_kill", "eval_list", "eval_run", "eval_transition", "eval_result", "eval_lease", "eval_call", "dataset", "dataset_chunk",
+		"shadow_sample", "recommendation", "recommendation_guard", "recommendation_history", "feedback", "drift_flag", "idempotency"} {
 		if lines[fam] == 0 {
 			t.Errorf("family %s missing from the export", fam)
 		}
@@ -123,7 +138,7 @@ func TestExportHoldsEverythingButSecrets(t *testing.T) {
 			}
 		}
 	}
-	for _, attr := range []string{`"sealed_`, `"hash"`, `"prev_hash"`, `"wrapped"`} {
+	for _, attr := range []string{`"sealed_`, `"sealed"`, `"hash"`, `"prev_hash"`, `"wrapped"`} {
 		if strings.Contains(text, attr) {
 			t.Errorf("the export contains attribute %s", attr)
 		}

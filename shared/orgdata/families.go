@@ -16,6 +16,7 @@ const (
 	FamilyToken      = "token"        // sk TOKEN#<tok>: API token records
 	FamilyDataKey    = "data_key"     // sk DATAKEY, DATAKEY#<dk>: never exported
 	FamilyExpiry     = "trace_expiry" // sk EXPIRES#<expiry day>#<trace day>#<part>
+	FamilyEvalKill   = "eval_kill"    // sk EVALKILL: the org's evaluation kill switch
 	FamilyOrgOther   = "org_other"    // any other sort key, exported as is
 
 	// In a workspace's partition ORG#<org>#WS#<ws>.
@@ -33,29 +34,33 @@ const (
 	FamilyRate        = "rate"          // RATE#<scope>, sk minute
 	FamilyReservation = "reservation"   // RES#<shard>
 	FamilyAudit       = "audit"         // AUDIT#<yyyymm>
+	FamilyIdempotency = "idempotency"   // IDEM#<shard>: remembered answers, sealed
+	FamilyDriftFlag   = "drift_flag"    // DRIFT
+	FamilyFeedback    = "feedback"      // FB#<trace>, listed in gsi1 under ORG#<org>#FB
+	FamilyShadow      = "shadow_sample" // SHADOW#<ws>#<alias>: sampled calls, sealed
+	FamilyDataset     = "dataset"       // DSMETA#<ws>, sk <dataset>: a dataset's meta
+	FamilyDatasetPart = "dataset_chunk" // DS#<dataset>, sk CHUNK#<n>: items, sealed
+	FamilyEvalList    = "eval_list"     // EVALS#<ws>: a workspace's runs, by creation
 	FamilyOther       = "other"         // a partition family this package does not know
+
+	// In an evaluation run's partition ORG#<org>#EVAL#<run>.
+	FamilyEvalRun        = "eval_run"        // sk RUN: the run and its counters
+	FamilyEvalTransition = "eval_transition" // sk STATE#<time>#<state>
+	FamilyEvalResult     = "eval_result"     // sk ITEM#<index>: one item's scores
+	FamilyEvalLease      = "eval_lease"      // sk LEASE#<index>: a worker's claim
+	FamilyEvalCall       = "eval_call"       // sk CALL#<index>#<role>: a provider call, answer sealed
+	FamilyEvalOther      = "eval_other"      // any other sort key
+
+	// In a workspace's recommendations partition ORG#<org>#REC#<ws>.
+	FamilyRecommendation = "recommendation"         // sk REC#<rec>
+	FamilyRecGuard       = "recommendation_guard"   // sk RUN#<run>: one per run
+	FamilyRecHistory     = "recommendation_history" // sk HIST#<rec>#<time>#<rand>
+	FamilyRecOther       = "recommendation_other"   // any other sort key
 
 	// Outside the org, removed by DeleteOrg through GlobalDB.
 	FamilyTokenLookup = "token_lookup" // TOKEN#<hash> / TOKEN
 	FamilyRegistry    = "registry"     // REGISTRY / ORG#<org>
 )
-
-// Partition key builders, as the writing packages spell them.
-func orgPK(org string) string    { return "ORG#" + org }
-func wsPK(org, ws string) string { return orgPK(org) + "#WS#" + ws }
-
-// wsPartitions are a workspace's partitions: its settings, aliases and
-// connections, and its alias history (workspace/aliases.go).
-func wsPartitions(org, ws string) []string { return []string{wsPK(org, ws), wsPK(org, ws) + "#ALIASV"} }
-func resPK(org string, shard int) string   { return orgPK(org) + "#RES#" + itoa(shard) }
-func budgetPK(org, scope string) string    { return orgPK(org) + "#BUDGET#" + scope }
-func ratePK(org, scope string) string      { return orgPK(org) + "#RATE#" + scope }
-func aggPK(org, day string) string         { return orgPK(org) + "#AGG#" + day }
-func auditPK(org, month string) string     { return orgPK(org) + "#AUDIT#" + month }
-func redactPK(org string) string           { return orgPK(org) + "#REDACT" }
-func tracePK(org, day string, shard int) string {
-	return orgPK(org) + "#TR#" + day + "#" + itoa(shard)
-}
 
 // family classifies an item of org by its keys.
 func family(org, pk, sk string) string {
@@ -68,13 +73,20 @@ func family(org, pk, sk string) string {
 	}
 	prefixes := []struct{ prefix, family string }{
 		{"TR#", FamilyTrace}, {"AGG#", FamilyAggregate}, {"BUDGET#", FamilyBudget}, {"RATE#", FamilyRate},
-		{"RES#", FamilyReservation}, {"AUDIT#", FamilyAudit},
+		{"RES#", FamilyReservation}, {"AUDIT#", FamilyAudit}, {"IDEM#", FamilyIdempotency}, {"FB#", FamilyFeedback},
+		{"SHADOW#", FamilyShadow}, {"DSMETA#", FamilyDataset}, {"DS#", FamilyDatasetPart}, {"EVALS#", FamilyEvalList},
 	}
 	switch {
 	case rest == "REDACT":
 		return FamilyRedact
+	case rest == "DRIFT":
+		return FamilyDriftFlag
 	case strings.HasPrefix(rest, "WS#"):
 		return workspaceFamily(sk)
+	case strings.HasPrefix(rest, "EVAL#"):
+		return evalFamily(sk)
+	case strings.HasPrefix(rest, "REC#"):
+		return recFamily(sk)
 	}
 	for _, p := range prefixes {
 		if strings.HasPrefix(rest, p.prefix) {
@@ -102,6 +114,8 @@ func orgFamily(sk string) string {
 		return FamilyToken
 	case strings.HasPrefix(sk, "EXPIRES#"):
 		return FamilyExpiry
+	case sk == skEvalKill:
+		return FamilyEvalKill
 	}
 	return FamilyOrgOther
 }
@@ -118,4 +132,32 @@ func workspaceFamily(sk string) string {
 		return FamilyConnection
 	}
 	return FamilyWorkspaceOther
+}
+
+func evalFamily(sk string) string {
+	switch {
+	case sk == skEvalRun:
+		return FamilyEvalRun
+	case strings.HasPrefix(sk, "STATE#"):
+		return FamilyEvalTransition
+	case strings.HasPrefix(sk, "ITEM#"):
+		return FamilyEvalResult
+	case strings.HasPrefix(sk, "LEASE#"):
+		return FamilyEvalLease
+	case strings.HasPrefix(sk, "CALL#"):
+		return FamilyEvalCall
+	}
+	return FamilyEvalOther
+}
+
+func recFamily(sk string) string {
+	switch {
+	case strings.HasPrefix(sk, "REC#"):
+		return FamilyRecommendation
+	case strings.HasPrefix(sk, "RUN#"):
+		return FamilyRecGuard
+	case strings.HasPrefix(sk, "HIST#"):
+		return FamilyRecHistory
+	}
+	return FamilyRecOther
 }

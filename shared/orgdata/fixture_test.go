@@ -43,8 +43,9 @@ type sealedValue struct{ purpose, record, value string }
 // buildOrg creates an org with two workspaces, each with settings, an
 // alias, a connection with a sealed key, a token (one rotated), budget
 // and rate counters, a settled call with its trace, an open reservation,
-// a trace with sealed content awaiting redaction, and an audit entry; plus
-// members and a registry entry.
+// a trace with sealed content awaiting redaction, an audit entry and the
+// savings engine's data (addSavings); plus members, a registry entry and
+// the org-wide savings items (addOrgSavings).
 func buildOrg(t *testing.T) *fixture {
 	t.Helper()
 	ctx := ctxT(t)
@@ -133,7 +134,9 @@ func buildOrg(t *testing.T) *fixture {
 		_, err = log.Append(ctx, db, audit.Entry{Org: f.org, Actor: owner.ID, ActorKind: audit.ActorMember, Action: "token.create",
 			TargetType: "token", TargetID: tok.ID, Workspace: ws, Result: audit.ResultOK})
 		must(err)
+		f.addSavings(t, i, ws, traceID, gate, traces)
 	}
+	f.addOrgSavings(t)
 	return f
 }
 

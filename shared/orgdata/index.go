@@ -12,20 +12,25 @@ type item = map[string]types.AttributeValue
 
 // index is what the org's own items say about where the rest of its data
 // lives. Without Scan, every partition outside ORG#<org> must be named by
-// something read before it (see doc.go for the rules).
+// something read before it, or listed in gsi1 under the org's key as
+// feedback is (see doc.go for the rules).
 type index struct {
-	workspaces map[string]bool // workspace IDs: budget/rate scopes and WS# partitions
-	scopes     map[string]bool // other budget/rate scopes: "org" and token IDs
-	counters   map[string]bool // exact BUDGET#/RATE# partitions reservations name
-	traceDays  map[string]bool // yyyymmdd days that may hold traces
-	hashes     map[string]bool // token hashes (current and previous) of the org's tokens
-	oldest     time.Time       // the earliest creation time the org partition records
-	dataKeys   int             // DATAKEY items seen
+	workspaces map[string]bool            // workspace IDs: budget/rate scopes (also eval:<ws>) and per-workspace partitions
+	scopes     map[string]bool            // other budget/rate scopes: "org" and token IDs
+	counters   map[string]bool            // exact BUDGET#/RATE# partitions reservations name
+	traceDays  map[string]bool            // yyyymmdd days that may hold traces
+	hashes     map[string]bool            // token hashes (current and previous) of the org's tokens
+	runs       map[string]bool            // evaluation run IDs: EVAL# partitions and budget scopes
+	datasets   map[string]bool            // dataset IDs: DS# chunk partitions
+	aliases    map[string]map[string]bool // workspace → alias names: SHADOW# partitions
+	oldest     time.Time                  // the earliest creation time the org partition records
+	dataKeys   int                        // DATAKEY items seen
 }
 
 func newIndex() index {
 	return index{workspaces: map[string]bool{}, scopes: map[string]bool{"org": true}, counters: map[string]bool{},
-		traceDays: map[string]bool{}, hashes: map[string]bool{}}
+		traceDays: map[string]bool{}, hashes: map[string]bool{}, runs: map[string]bool{}, datasets: map[string]bool{},
+		aliases: map[string]map[string]bool{}}
 }
 
 // observe learns from one item of family fam in partition pk.
@@ -80,19 +85,28 @@ func (ix *index) observe(org, fam, pk string, it item) {
 		}
 	case FamilyAggregate:
 		ix.addDay(strings.TrimPrefix(pk, orgPK(org)+"#AGG#"))
+		ix.addWorkspaceAlias(it)
 	case FamilyTrace:
 		ix.addWorkspace(str(it, "workspace"))
 		ix.addScope(str(it, "token_id"))
+		ix.addAlias(str(it, "workspace"), str(it, "alias"))
+	default:
+		ix.observeSavings(org, fam, pk, it)
 	}
 }
 
-// addID adds a token or workspace ID an audit entry targets.
+// addID adds a token, workspace, run or dataset ID an audit entry
+// targets (a budget alert targets its counter's scope, which may be a run).
 func (ix *index) addID(v string) {
 	switch {
 	case strings.HasPrefix(v, "ws_"):
 		ix.addWorkspace(v)
 	case strings.HasPrefix(v, "tok_"):
 		ix.addScope(v)
+	case strings.HasPrefix(v, "run_"):
+		ix.addRun(v)
+	case strings.HasPrefix(v, "ds_"):
+		ix.addDataset(v)
 	}
 }
 

@@ -3,6 +3,7 @@ package orgdata
 import (
 	"context"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/tollgate-dev/tollgate/shared/ddbbatch"
@@ -57,4 +58,21 @@ func deleteKeys(ctx context.Context, db OrgDB, table string, keys []item) error 
 		return unavailable("delete items", err)
 	}
 	return nil
+}
+
+// purgeSource deletes every item src holds; for an index partition, the
+// items its entries stand for.
+func purgeSource(ctx context.Context, db OrgDB, table, org string, src source, counts Counts) error {
+	in := src.query(table)
+	in.ProjectionExpression = aws.String("pk, sk")
+	return purge(ctx, db, table, org, "delete "+src.pk, in, counts, nil)
+}
+
+// purgeKey deletes the item pk/sk, counting it only when it was there.
+func purgeKey(ctx context.Context, db OrgDB, table, org, pk, sk string, counts Counts) error {
+	in := partitionQuery(table, pk)
+	in.KeyConditionExpression = aws.String("pk = :pk AND sk = :sk")
+	in.ExpressionAttributeValues[":sk"] = s(sk)
+	in.ProjectionExpression = aws.String("pk, sk")
+	return purge(ctx, db, table, org, "delete "+pk+" "+sk, in, counts, nil)
 }

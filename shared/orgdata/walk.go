@@ -8,7 +8,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/tollgate-dev/tollgate/shared/trace"
 )
@@ -28,9 +27,10 @@ const (
 // walker visits every partition of one org in an order where each
 // partition is named by partitions visited before it: the org partition,
 // then reservations, audit months, aggregate days, trace shards, the
-// redaction queue, workspaces, and last the budget and rate counters.
-// Deleting in the reverse order therefore never removes an item that a
-// rerun still needs to find what is left.
+// redaction queue, the workspaces with their savings data (walkworkspace.go),
+// the org-wide feedback, drift flags and idempotency keys, and last the
+// budget and rate counters. Deleting in the reverse order therefore never
+// removes an item that a rerun still needs to find what is left.
 type walker struct {
 	db         OrgDB
 	table, org string
@@ -39,18 +39,26 @@ type walker struct {
 	// visit receives every item with its family; nil walks for the index
 	// only, reading just what the index needs.
 	visit   func(fam string, it item) error
-	found   []string // partitions that held items, in walk order
-	visited map[string]bool
+	found   []source        // what held items, in walk order
+	visited map[source]bool // read already; true when it held items
 }
 
 func newWalker(db OrgDB, table, org string, now time.Time, visit func(string, item) error) *walker {
-	return &walker{db: db, table: table, org: org, now: now.UTC(), ix: newIndex(), visit: visit, visited: map[string]bool{}}
+	return &walker{db: db, table: table, org: org, now: now.UTC(), ix: newIndex(), visit: visit, visited: map[source]bool{}}
 }
 
 func (w *walker) run(ctx context.Context) error {
 	for _, step := range []func(context.Context) error{
-		w.orgPartition, w.reservations, w.audit, w.aggregates, w.traces, w.redactions, w.workspaces, w.counters,
+		w.orgPartition, w.reservations, w.audit, w.aggregates, w.aggregateAliases, w.traces, w.redactions,
 	} {
+		if err := step(ctx); err != nil {
+			return err
+		}
+	}
+	if err := w.workspaceData(ctx, slices.Sorted(maps.Keys(w.ix.workspaces))); err != nil {
+		return err
+	}
+	for _, step := range []func(context.Context) error{w.feedback, w.drift, w.idempotency, w.counters} {
 		if err := step(ctx); err != nil {
 			return err
 		}
@@ -97,7 +105,7 @@ func (w *walker) aggregates(ctx context.Context) error {
 func (w *walker) traces(ctx context.Context) error {
 	for _, day := range slices.Sorted(maps.Keys(w.ix.traceDays)) {
 		for shard := range trace.Shards {
-			r := read{projection: "pk, sk, #w, token_id", names: map[string]string{"#w": "workspace"}}
+			r := read{projection: "pk, sk, #w, token_id, #a", names: map[string]string{"#w": "workspace", "#a": "alias"}}
 			if err := w.partition(ctx, tracePK(w.org, day, shard), r); err != nil {
 				return err
 			}
@@ -110,20 +118,13 @@ func (w *walker) redactions(ctx context.Context) error {
 	return w.partition(ctx, redactPK(w.org), read{probe: true})
 }
 
-func (w *walker) workspaces(ctx context.Context) error {
-	for _, ws := range slices.Sorted(maps.Keys(w.ix.workspaces)) {
-		for _, pk := range wsPartitions(w.org, ws) {
-			if err := w.partition(ctx, pk, read{probe: true}); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
 func (w *walker) counters(ctx context.Context) error {
 	scopes := maps.Clone(w.ix.scopes)
 	maps.Copy(scopes, w.ix.workspaces)
+	maps.Copy(scopes, w.ix.runs)
+	for ws := range w.ix.workspaces {
+		scopes[evalScope(ws)] = true
+	}
 	var pks []string
 	for _, s := range slices.Sorted(maps.Keys(scopes)) {
 		pks = append(pks, budgetPK(w.org, s), ratePK(w.org, s))
@@ -139,32 +140,62 @@ func (w *walker) counters(ctx context.Context) error {
 
 // read says how a walk without visit reads a partition: probe reads one
 // key (the partition only has to be known to hold items), projection reads
-// just the attributes the index needs.
+// just the attributes the index needs, and key, when set, reads only the
+// item with that sort key (the one item that names anything), probing
+// instead when the partition lacks it.
 type read struct {
 	probe      bool
 	projection string
 	names      map[string]string
+	key        string
 }
 
 // partition reads one partition, feeding the index and visit.
 func (w *walker) partition(ctx context.Context, pk string, r read) error {
-	if w.visited[pk] {
+	return w.readSource(ctx, source{pk: pk}, r)
+}
+
+// readSource reads one partition or index partition, feeding the index and
+// visit, and records it in found when it held items.
+func (w *walker) readSource(ctx context.Context, src source, r read) error {
+	if _, seen := w.visited[src]; seen {
 		return nil
 	}
-	w.visited[pk] = true
-	in := partitionQuery(w.table, pk)
+	w.visited[src] = false
+	in := src.query(w.table)
 	if w.visit == nil {
 		switch {
 		case r.probe:
-			in.Limit, in.ProjectionExpression = aws.Int32(1), aws.String("pk")
+			in = src.probe(w.table)
 		case r.projection != "":
 			in.ProjectionExpression, in.ExpressionAttributeNames = aws.String(r.projection), r.names
 		}
+		if r.key != "" {
+			in.KeyConditionExpression = aws.String("pk = :pk AND sk = :sk")
+			in.ExpressionAttributeValues[":sk"] = s(r.key)
+		}
 	}
-	held := false
-	err := eachPage(ctx, w.db, in, "read "+pk, func(page []item) (bool, error) {
+	held, err := w.read(ctx, src, in, r.probe && w.visit == nil)
+	if err == nil && !held && r.key != "" && w.visit == nil {
+		held, err = w.read(ctx, src, src.probe(w.table), true)
+	}
+	if held {
+		w.found = append(w.found, src)
+		w.visited[src] = true
+	}
+	return err
+}
+
+// read runs in, feeding every item to the index and visit; a probe stops
+// after the first page.
+func (w *walker) read(ctx context.Context, src source, in *dynamodb.QueryInput, probe bool) (held bool, err error) {
+	err = eachPage(ctx, w.db, in, "read "+src.pk, func(page []item) (bool, error) {
 		for _, it := range page {
 			held = true
+			pk := str(it, "pk")
+			if pk == "" {
+				pk = src.pk
+			}
 			fam := family(w.org, pk, str(it, "sk"))
 			w.ix.observe(w.org, fam, pk, it)
 			if w.visit != nil {
@@ -173,12 +204,9 @@ func (w *walker) partition(ctx context.Context, pk string, r read) error {
 				}
 			}
 		}
-		return !(r.probe && w.visit == nil), nil
+		return !probe, nil
 	})
-	if held {
-		w.found = append(w.found, pk)
-	}
-	return err
+	return held, err
 }
 
 // auditMonths lists the yyyymm months that may hold audit entries: from a
@@ -196,13 +224,4 @@ func auditMonths(oldest, now time.Time) []string {
 		out = append(out, m.Format("200601"))
 	}
 	return out
-}
-
-func partitionQuery(table, pk string) *dynamodb.QueryInput {
-	return &dynamodb.QueryInput{
-		TableName:                 aws.String(table),
-		KeyConditionExpression:    aws.String("pk = :pk"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: pk}},
-		ConsistentRead:            aws.Bool(true),
-	}
 }

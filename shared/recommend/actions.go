@@ -15,6 +15,7 @@ type Aliases interface {
 	ListAliases(ctx context.Context, db workspace.DB, org, ws string) ([]workspace.Alias, error)
 	SaveAliasChange(ctx context.Context, db workspace.AdminDB, org, ws, name string, targets []workspace.Target, ch workspace.AliasChange, now time.Time) (workspace.Alias, error)
 	RollbackAliasChange(ctx context.Context, db workspace.AdminDB, org, ws, name string, version int64, ch workspace.AliasChange, now time.Time) (workspace.Alias, error)
+	AliasHistory(ctx context.Context, db workspace.DB, org, ws, name string) ([]workspace.AliasVersion, error)
 }
 
 // AdminClient is the scoped client apply and rollback write with.
@@ -113,7 +114,17 @@ func (a *Actions) Rollback(ctx context.Context, db AdminClient, org, ws, recID, 
 	saved, err := a.Aliases.RollbackAliasChange(ctx, db, org, ws, r.Alias, r.Apply.Previous,
 		workspace.AliasChange{Actor: by, Cites: r.ID, IfVersion: r.Apply.Version}, now)
 	if err != nil && apperr.As(err).Code == "alias_changed" {
-		return Recommendation{}, workspace.Alias{}, ErrAliasChangedSince
+		// The alias moved since the apply: by this very rollback, when an
+		// earlier attempt saved it but could not mark the recommendation,
+		// or by someone else, whose change must not be undone.
+		done, ok, herr := a.ownRollback(ctx, db, org, ws, r)
+		if herr != nil {
+			return Recommendation{}, workspace.Alias{}, herr
+		}
+		if !ok {
+			return Recommendation{}, workspace.Alias{}, ErrAliasChangedSince
+		}
+		saved, err = done, nil
 	}
 	if err != nil {
 		return Recommendation{}, workspace.Alias{}, err
@@ -126,6 +137,23 @@ func (a *Actions) Rollback(ctx context.Context, db AdminClient, org, ws, recID, 
 		return Recommendation{}, saved, fmt.Errorf("alias rolled back to version %d but the recommendation was not updated: %w", r.Apply.Previous, err)
 	}
 	return out, saved, nil
+}
+
+// ownRollback finds an alias version after r's apply that cites r and is
+// the alias's newest: the rollback an earlier attempt saved.
+func (a *Actions) ownRollback(ctx context.Context, db workspace.DB, org, ws string, r Recommendation) (workspace.Alias, bool, error) {
+	hist, err := a.Aliases.AliasHistory(ctx, db, org, ws, r.Alias)
+	if err != nil {
+		return workspace.Alias{}, false, err
+	}
+	if len(hist) == 0 || hist[0].Version <= r.Apply.Version || hist[0].Cites != r.ID {
+		return workspace.Alias{}, false, nil
+	}
+	cur, err := a.alias(ctx, db, org, ws, r.Alias)
+	if err != nil || cur.Version != hist[0].Version {
+		return workspace.Alias{}, false, err
+	}
+	return cur, true, nil
 }
 
 // Dismiss closes an open recommendation without acting on it.

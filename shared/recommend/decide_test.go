@@ -341,3 +341,26 @@ func TestApplyRefusals(t *testing.T) {
 		}
 	})
 }
+
+// TestRollbackFinishesAnInterruptedOne: an earlier rollback saved the
+// alias but could not mark the recommendation; rolling back again
+// finishes it without a second alias version.
+func TestRollbackFinishesAnInterruptedOne(t *testing.T) {
+	f, r := applied(t)
+	ctx := context.Background()
+	got, _, err := f.actions.Apply(ctx, f.sc.DynamoDB, f.org, f.ws, r.ID, "usr_admin", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.workspaces.RollbackAliasChange(ctx, f.sc.DynamoDB, f.org, f.ws, "default", got.Apply.Previous,
+		workspace.AliasChange{Actor: "system:verification", Cites: r.ID, IfVersion: got.Apply.Version}, now); err != nil {
+		t.Fatal(err)
+	}
+	back, alias, err := f.actions.Rollback(ctx, f.sc.DynamoDB, f.org, f.ws, r.ID, "system:verification", "regressed")
+	if err != nil || back.State != recommend.RolledBack || alias.Version != 3 || back.Rollback.Version != 3 {
+		t.Fatalf("%+v %+v %v", back, alias, err)
+	}
+	if v, ts := targets(t, f); v != 3 || ts[0] != "mock/mock-large" {
+		t.Fatalf("alias: v%d %v", v, ts)
+	}
+}

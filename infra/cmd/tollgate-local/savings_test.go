@@ -86,6 +86,24 @@ func (c client) traffic(model string, n int) map[string]int {
 	return served
 }
 
+// servedBy waits until the alias's calls are answered by model: an alias
+// change reaches other gateway instances within their workspace cache's
+// lifetime (5 s), then every call goes to it.
+func (c client) servedBy(alias, model string) {
+	c.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		served := c.traffic(alias, 4)
+		if served[model] == 4 {
+			return
+		}
+		if time.Now().After(deadline) {
+			c.t.Fatalf("%s still served by %v, want %s", alias, served, model)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
 type recommendation struct {
 	ID        string `json:"id"`
 	Alias     string `json:"alias"`
@@ -214,9 +232,7 @@ func TestSavingsLoop(t *testing.T) {
 
 	// 4. Apply: the alias's traffic goes to the candidate.
 	c.api("POST", "/recommendations/"+rec.ID+"/apply", `{}`, nil)
-	if served := c.traffic("support", 10); served["mock-medium"] != 10 {
-		t.Fatalf("after apply: %v", served)
-	}
+	c.servedBy("support", "mock-medium")
 
 	// 5. A latency regression in the candidate; the verification loop flags it.
 	regress := "http://" + sys.addr + "/local/mock/regressions/mock-medium"
@@ -235,7 +251,7 @@ func TestSavingsLoop(t *testing.T) {
 	}
 	flagged := false
 	for _, ch := range v.Checks {
-		if ch.Signal == "latency" && ch.Regressed && ch.P < 0.01 && ch.Before.N == 40 && ch.After.N == 50 && ch.Test != "" {
+		if ch.Signal == "latency" && ch.Regressed && ch.P < 0.01 && ch.Before.N == 40 && ch.After.N >= 44 && ch.Test != "" {
 			flagged = true
 		}
 	}
@@ -255,9 +271,7 @@ func TestSavingsLoop(t *testing.T) {
 
 	// 6. Roll back: the baseline serves the alias again.
 	c.api("POST", "/recommendations/"+rec.ID+"/rollback", `{"reason":"slower in production"}`, nil)
-	if served := c.traffic("support", 5); served["mock-large"] != 5 {
-		t.Fatalf("after rollback: %v", served)
-	}
+	c.servedBy("support", "mock-large")
 	c.api("GET", "/recommendations/"+rec.ID, "", &got)
 	if got.Recommendation.State != "rolled_back" {
 		t.Fatalf("state after rollback: %s", got.Recommendation.State)

@@ -22,6 +22,7 @@ import (
 	"github.com/tollgate-dev/tollgate/shared/ingest"
 	"github.com/tollgate-dev/tollgate/shared/provider/mock"
 	"github.com/tollgate-dev/tollgate/shared/retention"
+	"github.com/tollgate-dev/tollgate/shared/verify"
 )
 
 // options configure start: main sets them from flags and the environment,
@@ -31,9 +32,6 @@ type options struct {
 	addr string
 	// retentionEvery and driftEvery are the scheduled jobs' periods.
 	retentionEvery, driftEvery time.Duration
-	// also is the drift job's second per-org step (drift.Settings.Also),
-	// where the savings engine's verification plugs in; nil runs drift alone.
-	also drift.AlsoFunc
 	// logger receives every component's logs; nil discards them.
 	logger *slog.Logger
 }
@@ -246,8 +244,12 @@ func (s *system) startJobs(ctx context.Context, opts options, logger *slog.Logge
 	if err != nil {
 		return nil, nil, err
 	}
+	verifier, err := verify.Assemble(stack.TableName, nil, logger)
+	if err != nil {
+		return nil, nil, err
+	}
 	dr, err := drift.Assemble(driftRole, drift.Settings{
-		Table: stack.TableName, TenantRoleARN: stack.TenantRoleARN, Also: opts.also,
+		Table: stack.TableName, TenantRoleARN: stack.TenantRoleARN, Also: verifier.Step,
 	}, logger)
 	if err != nil {
 		return nil, nil, err
