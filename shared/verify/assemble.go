@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/shared/audit"
+	"github.com/tollgate-dev/tollgate/shared/evalrun"
 	"github.com/tollgate-dev/tollgate/shared/feedback"
 	"github.com/tollgate-dev/tollgate/shared/recommend"
 	"github.com/tollgate-dev/tollgate/shared/trace"
@@ -30,6 +31,7 @@ func Assemble(table string, clock func() time.Time, logger *slog.Logger) (*Verif
 		Traces:   trace.NewStore(table, clock),
 		Feedback: feedback.NewStore(table, feedback.WithClock(clock)),
 		Audit:    audit.New(audit.Config{Table: table, Clock: clock}),
+		Runs:     evalrun.New(table, clock),
 		Logger:   logger,
 	})
 }

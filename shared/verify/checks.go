@@ -15,13 +15,14 @@ const (
 	SignalLatency   = "latency"
 	SignalCost      = "cost_per_request"
 	SignalFeedback  = "feedback"
+	SignalShadow    = "shadow_score"
 )
 
 // Units of the checks' effects.
 const (
 	UnitShare    = "share of calls" // absolute: 0.02 is two percentage points
 	UnitRelative = "relative"       // 0.25 is +25 %
-	UnitScore    = "score"          // absolute, on the [0, 1] feedback scale
+	UnitScore    = "score"          // absolute, on the [0, 1] feedback and evaluation scale
 )
 
 // params are the thresholds of one verification.
@@ -29,7 +30,7 @@ type params struct {
 	minN                          int
 	alpha                         float64
 	minError, minLatency, minCost float64
-	delta                         float64 // the feedback drop that counts, > 0
+	delta                         float64 // the feedback drop and shadow score gap that count, > 0
 	costRatio                     float64 // candidate ÷ baseline cost per request
 	ratioKnown                    bool
 	candidateNano, baselineNano   int64
@@ -59,13 +60,22 @@ type pending struct {
 	// worse is +1 when a larger effect is a regression, −1 when a smaller one is.
 	worse float64
 	run   func() (stats.Test, error)
+	// decide, when set, replaces run and the p-below-α rule: it fills in
+	// the check's statistic, p and verdict at the family's α (shadow_score,
+	// whose rule is a confidence bound, not a p-value).
+	decide func(c recommend.Check, alpha float64) recommend.Check
 }
 
-// evaluate compares before with after and returns the verification at
-// now: the checks with the family's α split among those tested, each
-// check's verdict, and whether traffic sufficed.
-func evaluate(before, after sample, p params, now time.Time) recommend.Verification {
+// evaluate compares before with after, and the shadow evaluations since
+// the apply when there are any (shadow nil: none, so no shadow_score
+// check), and returns the verification at now: the checks with the
+// family's α split among those tested, each check's verdict, and whether
+// traffic sufficed.
+func evaluate(before, after sample, shadow *shadowSample, p params, now time.Time) recommend.Verification {
 	all := []pending{errorRate(before, after, p), latency(before, after, p), cost(before, after, p), feedbackDrop(before, after, p)}
+	if shadow != nil {
+		all = append(all, shadowScore(*shadow, p))
+	}
 	k := 0
 	for _, c := range all {
 		if c.testable {
@@ -77,7 +87,10 @@ func evaluate(before, after sample, p params, now time.Time) recommend.Verificat
 	for _, c := range all {
 		ch := c.check
 		ch.Alpha, ch.P = each, 1
-		if c.testable {
+		switch {
+		case c.testable && c.decide != nil:
+			ch = c.decide(ch, each)
+		case c.testable:
 			t, err := c.run()
 			if err != nil {
 				ch.Note = join(ch.Note, "not tested: "+err.Error())
@@ -86,10 +99,14 @@ func evaluate(before, after sample, p params, now time.Time) recommend.Verificat
 				ch.Regressed = t.P < each && c.worse*ch.Effect >= c.worse*ch.MinEffect
 			}
 		}
-		if ch.Signal != SignalFeedback && (ch.Before.N < int64(p.minN) || ch.After.N < int64(p.minN)) {
-			out.Enough = false
+		// shadow_score rests on evaluations, not on the windows' calls: their
+		// sampling notes do not apply to it, and it does not count for Enough.
+		if ch.Signal != SignalShadow {
+			if ch.Signal != SignalFeedback && (ch.Before.N < int64(p.minN) || ch.After.N < int64(p.minN)) {
+				out.Enough = false
+			}
+			ch.Note = join(ch.Note, sampled("before", before), sampled("after", after))
 		}
-		ch.Note = join(ch.Note, sampled("before", before), sampled("after", after))
 		ch = storableCheck(ch)
 		out.Regressed = out.Regressed || ch.Regressed
 		out.Checks = append(out.Checks, ch)

@@ -182,7 +182,7 @@ func TestEvaluate(t *testing.T) {
 			if tc.p != nil {
 				p = tc.p(p)
 			}
-			v := evaluate(tc.before().sample(1, beforeW), tc.after().sample(2, afterW), p, testNow)
+			v := evaluate(tc.before().sample(1, beforeW), tc.after().sample(2, afterW), nil, p, testNow)
 			if got := regressedSignals(v); strings.Join(got, ",") != strings.Join(tc.want, ",") || v.Regressed != (len(tc.want) > 0) {
 				t.Fatalf("regressed %v (verification %v), want %v: %+v", got, v.Regressed, tc.want, v.Checks)
 			}
@@ -223,7 +223,7 @@ func TestEvaluateErrorRates(t *testing.T) {
 	for signal, f := range inject {
 		hits, wrong := 0, 0
 		for seed := range uint64(seeds) {
-			v := evaluate(base().sample(2*seed, beforeW), f(predictedAfter()).sample(2*seed+1, afterW), defaults, testNow)
+			v := evaluate(base().sample(2*seed, beforeW), f(predictedAfter()).sample(2*seed+1, afterW), nil, defaults, testNow)
 			for _, c := range v.Checks {
 				switch {
 				case c.Regressed && c.Signal == signal:
@@ -251,7 +251,7 @@ func TestEvaluateStoresOnlyFiniteNumbers(t *testing.T) {
 		}
 		return s
 	}
-	v := evaluate(flat(50, 100), flat(50, 300), defaults, testNow)
+	v := evaluate(flat(50, 100), flat(50, 300), nil, defaults, testNow)
 	c := byName(v)[SignalLatency]
 	if c.Statistic != storeLimit || c.P != 0 || !c.Regressed || !strings.Contains(c.Note, "statistic +Inf stored as 1e+100") {
 		t.Fatalf("latency check %+v", c)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/shared/audit"
+	"github.com/tollgate-dev/tollgate/shared/evalrun"
 	"github.com/tollgate-dev/tollgate/shared/feedback"
 	"github.com/tollgate-dev/tollgate/shared/recommend"
 	"github.com/tollgate-dev/tollgate/shared/stats"
@@ -51,6 +52,14 @@ const (
 	// the evaluation's prediction that counts, relative: 20 %, beyond what
 	// a different prompt mix than the evaluated items explains.
 	DefaultMinCostExcess = 0.20
+	// DefaultMaxShadowRuns is how many shadow evaluations since the apply
+	// are read, newest first: five scheduled runs reach back far enough to
+	// hold thousands of items, and older ones speak for the change less.
+	DefaultMaxShadowRuns = 5
+	// DefaultMaxShadowResults bounds the shadow results read per
+	// recommendation: as many as calls per window, ample for the
+	// confidence sequence to resolve a drop of δ, and a bounded pass.
+	DefaultMaxShadowResults = 5000
 )
 
 // Config holds the verifier's stores and bounds. Zero values take the
@@ -63,7 +72,9 @@ type Config struct {
 	// Feedback reads the calls' feedback scores.
 	Feedback *feedback.Store
 	// Audit records regressions and rollbacks.
-	Audit  *audit.Store
+	Audit *audit.Store
+	// Runs reads the shadow evaluations the shadow_score check rests on.
+	Runs   *evalrun.Store
 	Logger *slog.Logger
 
 	// Before, MaxAfter and Slice shape the windows (see the package doc).
@@ -77,10 +88,14 @@ type Config struct {
 	// MinErrorIncrease, MinLatencyIncrease and MinCostExcess are the
 	// smallest effects that count as a regression.
 	MinErrorIncrease, MinLatencyIncrease, MinCostExcess float64
-	// FeedbackDelta is the feedback drop that counts when a recommendation
-	// carries no margin δ of its own. Default stats.DefaultDelta, the
-	// margin evaluations use by default.
+	// FeedbackDelta is the feedback drop, and the shadow score gap, that
+	// counts when a recommendation carries no margin δ of its own. Default
+	// stats.DefaultDelta, the margin evaluations use by default.
 	FeedbackDelta float64
+	// MaxShadowRuns and MaxShadowResults bound the shadow evaluations read
+	// per recommendation: the most recent runs, and their scored results
+	// in all.
+	MaxShadowRuns, MaxShadowResults int
 }
 
 // Verifier runs the verification loop. It holds no mutable state and is
@@ -92,8 +107,8 @@ type Verifier struct {
 // New checks cfg and returns a Verifier with its defaults filled in.
 func New(cfg Config) (*Verifier, error) {
 	if cfg.Actions == nil || cfg.Actions.Store == nil || cfg.Actions.Aliases == nil ||
-		cfg.Traces == nil || cfg.Feedback == nil || cfg.Audit == nil {
-		return nil, errors.New("verify: actions (with store and aliases), traces, feedback and audit are required")
+		cfg.Traces == nil || cfg.Feedback == nil || cfg.Audit == nil || cfg.Runs == nil {
+		return nil, errors.New("verify: actions (with store and aliases), traces, feedback, audit and runs are required")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -118,17 +133,21 @@ func New(cfg Config) (*Verifier, error) {
 			*x.v = x.d
 		}
 	}
-	if cfg.MaxTraces == 0 {
-		cfg.MaxTraces = DefaultMaxTraces
-	}
-	if cfg.MinN == 0 {
-		cfg.MinN = DefaultMinN
+	ints := []struct {
+		v *int
+		d int
+	}{{&cfg.MaxTraces, DefaultMaxTraces}, {&cfg.MinN, DefaultMinN},
+		{&cfg.MaxShadowRuns, DefaultMaxShadowRuns}, {&cfg.MaxShadowResults, DefaultMaxShadowResults}}
+	for _, x := range ints {
+		if *x.v == 0 {
+			*x.v = x.d
+		}
 	}
 	switch {
 	case cfg.Before < 0 || cfg.MaxAfter < 0 || cfg.Slice < 0:
 		return nil, errors.New("verify: windows and slices must be positive")
-	case cfg.MaxTraces < 0:
-		return nil, errors.New("verify: max traces must be positive")
+	case cfg.MaxTraces < 0 || cfg.MaxShadowRuns < 0 || cfg.MaxShadowResults < 0:
+		return nil, errors.New("verify: max traces, shadow runs and shadow results must be positive")
 	case cfg.MinN < 2:
 		return nil, errors.New("verify: min n must be at least 2 (Welch needs two values per window)")
 	case !(cfg.Alpha > 0 && cfg.Alpha < 1):

@@ -22,6 +22,20 @@
 // window was sampled. Feedback scores are joined to the calls read by
 // trace ID.
 //
+// Shadow evaluations are read beside the windows: in a workspace that
+// samples live alias traffic (shadow_sample_pct), an evaluation with
+// source shadow:<alias> and the "live" baseline scores a model against
+// the answers the alias's live traffic got, which since the apply the
+// candidate gave. A completed run, or a running one with results, created
+// after Apply.At with the recommendation's baseline (the old model) as its
+// candidate therefore scores the old model against the new one on fresh
+// production prompts. The workspace's 100 most recent runs
+// (evalrun.MaxList) are listed once per pass; of the matching ones at
+// most MaxShadowRuns (default 5) are read, newest first, with at most
+// MaxShadowResults (default 5,000) scored results in all, each run's
+// taken in item order up to its first item still without an outcome,
+// errored and dead-lettered items left out.
+//
 // # Checks
 //
 //   - error_rate: the share of calls whose status is not ok, after against
@@ -51,9 +65,30 @@
 //     recommendation's own non-inferiority margin (stats.DefaultDelta when
 //     it carries none): the evaluation promised the candidate is at most δ
 //     worse, so a drop within δ is what was accepted.
+//   - shadow_score, where shadow evaluations exist: d = old − live for
+//     each scored item, fed in that order to the anytime-valid confidence
+//     sequence recommendations are decided with (stats.NewSequence, the
+//     running maximum of its lower bound), at the check's α. It regresses
+//     when the lower bound of mean(old − live) is above δ, the margin the
+//     recommendation accepted, with at least MinN items: the new model is
+//     then worse than the old by more than was accepted, whenever passes
+//     look. Statistic is that bound, Effect mean(old − live) (positive:
+//     the new model worse), MinEffect δ, Unit "score"; Before and After
+//     are the old and live means over the runs' creation span, N the
+//     paired items. A bound is not a test, so P is 1 unless the check
+//     regressed, and then the smallest level at which the bound still
+//     clears δ (to within 1 %, at least 1e-100): the anytime-valid p-value
+//     of "the new model is at most δ worse", never above the check's α.
+//     With no such run the check is absent, and it is not in the family.
+//     With a scorer that takes the live answer as its reference (exact,
+//     normalized), the live side scores 1 by construction and the check
+//     cannot flag; a run may also hold shadow samples taken before the
+//     apply (samples are kept up to 7 days), which the old model answered
+//     live, so early runs dilute a regression rather than invent one.
 //
 // A check with fewer than MinN (default 30) observations on either side is
-// not tested: Regressed false, P 1 and a Note such as "n after = 12 < 30".
+// not tested: Regressed false, P 1 and a Note such as "n after = 12 < 30"
+// ("n = 12 < 30" for shadow_score, whose sides are paired).
 // Failed calls count only towards the error rate, so a provider outage is
 // one regression, not three.
 //
@@ -61,10 +96,11 @@
 //
 // The checks that were tested form one family at level Alpha (default
 // 0.01), Bonferroni-split: each is held to Alpha / k (k the number of
-// checks tested), which every Check states in its Alpha. A check regresses
-// only when its p is below its alpha and its effect reaches its min effect,
-// so a statistically clear but trivial shift on a busy alias flags
-// nothing. Each pass holds its family to Alpha; passes look again at
+// checks tested, shadow_score among them when it was), which every Check
+// states in its Alpha. A check regresses only when its p is below its
+// alpha and its effect reaches its min effect (shadow_score: when its
+// bound at its alpha clears δ), so a statistically clear but trivial
+// shift on a busy alias flags nothing. Each pass holds its family to Alpha; passes look again at
 // largely the same calls, and on a busy alias noise as large as a min
 // effect is far rarer than Alpha, so repeated passes over an unchanged
 // change do not add up to a false flag.
@@ -77,7 +113,8 @@
 //   - regressed while applied or verified → regressed, with a reason naming
 //     each regressed signal's statistic, p, effect and n, and an audit
 //     entry "recommendation.regressed" holding the flagged checks' numbers;
-//   - no regression, enough traffic on every check but feedback, and
+//   - no regression, enough traffic on every check but feedback and
+//     shadow_score (which need opted-in scores and evaluations), and
 //     applied → verified;
 //   - otherwise no transition: the Verification is refreshed. A regressed
 //     recommendation stays regressed (only a rollback ends it) and is not

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/shared/audit"
+	"github.com/tollgate-dev/tollgate/shared/evalrun"
 	"github.com/tollgate-dev/tollgate/shared/feedback"
 	"github.com/tollgate-dev/tollgate/shared/id"
 	"github.com/tollgate-dev/tollgate/shared/recommend"
@@ -58,6 +59,7 @@ type env struct {
 	traces  *trace.Store
 	fb      *feedback.Store
 	audits  *audit.Store
+	runs    *evalrun.Store
 	v       *verify.Verifier
 }
 
@@ -76,7 +78,8 @@ func newEnv(t *testing.T, opts ...func(*verify.Config)) *env {
 	e.traces = trace.NewStore(stack.TableName, e.clk.Now)
 	e.fb = feedback.NewStore(stack.TableName, feedback.WithClock(e.clk.Now))
 	e.audits = audit.New(audit.Config{Table: stack.TableName, Clock: e.clk.Now})
-	cfg := verify.Config{Actions: e.actions, Traces: e.traces, Feedback: e.fb, Audit: e.audits,
+	e.runs = evalrun.New(stack.TableName, e.clk.Now)
+	cfg := verify.Config{Actions: e.actions, Traces: e.traces, Feedback: e.fb, Audit: e.audits, Runs: e.runs,
 		Logger: slog.New(slog.NewJSONHandler(e.logs, nil))}
 	for _, o := range opts {
 		o(&cfg)

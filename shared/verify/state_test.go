@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/shared/audit"
+	"github.com/tollgate-dev/tollgate/shared/evalrun"
 	"github.com/tollgate-dev/tollgate/shared/feedback"
 	"github.com/tollgate-dev/tollgate/shared/id"
 	"github.com/tollgate-dev/tollgate/shared/recommend"
@@ -125,6 +126,7 @@ func TestNewChecksConfig(t *testing.T) {
 	stores := Config{
 		Actions: &recommend.Actions{Store: recommend.NewStore("t", nil), Aliases: workspace.NewStore(workspace.Config{Table: "t"})},
 		Traces:  trace.NewStore("t", nil), Feedback: feedback.NewStore("t"), Audit: audit.New(audit.Config{Table: "t"}),
+		Runs: evalrun.New("t", nil),
 	}
 	cases := []struct {
 		name string
@@ -133,6 +135,9 @@ func TestNewChecksConfig(t *testing.T) {
 	}{
 		{"defaults", func(*Config) {}, true},
 		{"no audit", func(c *Config) { c.Audit = nil }, false},
+		{"no runs", func(c *Config) { c.Runs = nil }, false},
+		{"negative shadow runs", func(c *Config) { c.MaxShadowRuns = -1 }, false},
+		{"negative shadow results", func(c *Config) { c.MaxShadowResults = -5 }, false},
 		{"no aliases", func(c *Config) { c.Actions = &recommend.Actions{Store: c.Actions.Store} }, false},
 		{"min n 1", func(c *Config) { c.MinN = 1 }, false},
 		{"alpha 1", func(c *Config) { c.Alpha = 1 }, false},
@@ -151,7 +156,8 @@ func TestNewChecksConfig(t *testing.T) {
 			if c.Before != DefaultBefore || c.MaxAfter != DefaultMaxAfter || c.Slice != DefaultSlice ||
 				c.MaxTraces != DefaultMaxTraces || c.MinN != DefaultMinN || c.Alpha != DefaultAlpha ||
 				c.MinErrorIncrease != DefaultMinErrorIncrease || c.MinLatencyIncrease != DefaultMinLatencyIncrease ||
-				c.MinCostExcess != DefaultMinCostExcess || c.FeedbackDelta != 0.05 || c.Logger == nil {
+				c.MinCostExcess != DefaultMinCostExcess || c.FeedbackDelta != 0.05 || c.Logger == nil ||
+				c.MaxShadowRuns != DefaultMaxShadowRuns || c.MaxShadowResults != DefaultMaxShadowResults {
 				t.Fatalf("defaults: %+v", c)
 			}
 		}
@@ -170,7 +176,7 @@ func TestAssemble(t *testing.T) {
 	}
 	for _, tc := range cases {
 		v, err := Assemble(tc.table, tc.clock, nil)
-		if (err == nil) != tc.ok || (tc.ok && (v.cfg.Actions.Store == nil || v.cfg.MinN != DefaultMinN || v.cfg.Logger == nil)) {
+		if (err == nil) != tc.ok || (tc.ok && (v.cfg.Actions.Store == nil || v.cfg.Runs == nil || v.cfg.MinN != DefaultMinN || v.cfg.Logger == nil)) {
 			t.Errorf("Assemble(%q): %+v %v", tc.table, v, err)
 		}
 	}

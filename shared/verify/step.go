@@ -25,12 +25,13 @@ func (v *Verifier) Step(ctx context.Context, org string, scoped *tenant.Scoped, 
 		return fmt.Errorf("list live recommendations: %w", err)
 	}
 	var errs []error
+	lists := runLists{}
 	for _, r := range live {
 		if err := ctx.Err(); err != nil {
 			errs = append(errs, fmt.Errorf("verification stopped: %w", err))
 			break
 		}
-		if err := v.one(ctx, db, org, r, now); err != nil {
+		if err := v.one(ctx, db, org, r, now, lists); err != nil {
 			v.cfg.Logger.ErrorContext(ctx, "verification failed; tried again next pass",
 				"org", org, "recommendation", r.ID, "workspace", r.Workspace, "error", err)
 			errs = append(errs, fmt.Errorf("recommendation %s: %w", r.ID, err))
@@ -40,8 +41,9 @@ func (v *Verifier) Step(ctx context.Context, org string, scoped *tenant.Scoped, 
 }
 
 // one verifies one recommendation: it stores the verification with its
-// transition, audits a regression and, when opted in, rolls back.
-func (v *Verifier) one(ctx context.Context, db *dynamodb.Client, org string, listed recommend.Recommendation, now time.Time) error {
+// transition, audits a regression and, when opted in, rolls back. lists
+// holds the workspaces' runs this pass has listed.
+func (v *Verifier) one(ctx context.Context, db *dynamodb.Client, org string, listed recommend.Recommendation, now time.Time, lists runLists) error {
 	store := v.cfg.Actions.Store
 	// The live index may lag: read the recommendation itself, so the
 	// optimistic lock below holds its current version.
@@ -54,7 +56,7 @@ func (v *Verifier) one(ctx context.Context, db *dynamodb.Client, org string, lis
 	case !r.State.Live() || r.Apply == nil:
 		return nil // rolled back since the index was read
 	}
-	ver, err := v.verification(ctx, db, org, r, now)
+	ver, err := v.verification(ctx, db, org, r, now, lists)
 	if err != nil {
 		return err
 	}
@@ -85,8 +87,9 @@ func (v *Verifier) one(ctx context.Context, db *dynamodb.Client, org string, lis
 	return v.rollback(ctx, db, org, saved, reg)
 }
 
-// verification reads r's windows at now and evaluates them.
-func (v *Verifier) verification(ctx context.Context, db *dynamodb.Client, org string, r recommend.Recommendation, now time.Time) (recommend.Verification, error) {
+// verification reads r's windows at now, and its shadow evaluations since
+// the apply, and evaluates them.
+func (v *Verifier) verification(ctx context.Context, db *dynamodb.Client, org string, r recommend.Recommendation, now time.Time, lists runLists) (recommend.Verification, error) {
 	bw, aw := v.windows(r, now)
 	before, err := v.read(ctx, db, org, r, bw)
 	if err != nil {
@@ -96,7 +99,11 @@ func (v *Verifier) verification(ctx context.Context, db *dynamodb.Client, org st
 	if err != nil {
 		return recommend.Verification{}, fmt.Errorf("after window: %w", err)
 	}
-	return evaluate(before, after, v.params(r), now), nil
+	shadow, err := v.shadow(ctx, db, org, r, lists)
+	if err != nil {
+		return recommend.Verification{}, fmt.Errorf("shadow evaluations: %w", err)
+	}
+	return evaluate(before, after, shadow, v.params(r), now), nil
 }
 
 // lastRegression reads back r's latest transition to regressed from its
