@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/tollgate-dev/tollgate/shared/feedback"
+	"github.com/tollgate-dev/tollgate/shared/jobcheckpoint"
 	"github.com/tollgate-dev/tollgate/shared/tenant"
 	"github.com/tollgate-dev/tollgate/shared/trace"
 )
@@ -267,7 +268,7 @@ func (j *Job) runOrg(ctx context.Context, cp *checkpoint, org string, windowEnd,
 	if ctx.Err() != nil {
 		return false, fmt.Errorf("drift of %s: %w", org, ctx.Err())
 	}
-	var cpErr *checkpointError
+	var cpErr *jobcheckpoint.SaveError
 	if errors.As(err, &cpErr) {
 		return false, err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/tollgate-dev/tollgate/shared/budget"
+	"github.com/tollgate-dev/tollgate/shared/jobcheckpoint"
 	"github.com/tollgate-dev/tollgate/shared/tenant"
 	"github.com/tollgate-dev/tollgate/shared/trace"
 )
@@ -187,7 +188,7 @@ func (j *Job) runOrg(ctx context.Context, cp *checkpoint, org string, now time.T
 	if ctx.Err() != nil {
 		return false, fmt.Errorf("retention of %s: %w", org, ctx.Err())
 	}
-	var cpErr *checkpointError
+	var cpErr *jobcheckpoint.SaveError
 	if errors.As(err, &cpErr) {
 		return false, err
 	}
